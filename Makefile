@@ -1,0 +1,63 @@
+# backup-autopilot front door. Every target creates the virtual environment it needs when missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+# a real interpreter, not the pyenv shim (which fails unless pyenv is told the version)
+PYTHON313 ?= $(shell ls $(PYENV_ROOT)/versions/3.13*/bin/python3.13 2>/dev/null | tail -1 || true)
+ifeq ($(PYTHON313),)
+PYTHON313 := $(shell command -v python3.13)
+endif
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .venv-tools
+CHECKOV := .venv-checkov
+PORT ?= 4566
+FUNCTION ?= NotifyFunction
+EVENT ?= events/notify/backup_job_failed.json
+
+$(PY): requirements-dev.txt layers/core/requirements.txt
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found (pyenv install 3.13)"; exit 1; }
+	@test -x $(PY) || $(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $(PY)
+
+$(TOOLS)/bin/sam: requirements-tools.txt
+	@test -x $(TOOLS)/bin/python || $(PYTHON313) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q -r requirements-tools.txt
+	@touch $(TOOLS)/bin/sam
+
+$(CHECKOV)/bin/checkov: requirements-checkov.txt
+	@test -x $(CHECKOV)/bin/python || $(PYTHON313) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/pip install -q -r requirements-checkov.txt
+	@touch $(CHECKOV)/bin/checkov
+
+.PHONY: help venv demo serve invoke test lint build deploy bench
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+venv: $(PY) ## create .venv (Python 3.13) with the runtime and dev dependencies
+
+demo: $(PY) ## run the scripted story in the sandbox (no AWS account needed)
+	$(PY) -m sandbox demo
+
+serve: $(PY) ## a local AWS endpoint with the stack deployed into it (PORT=4566)
+	$(PY) -m sandbox serve --port $(PORT)
+
+invoke: $(PY) ## invoke a handler in the sandbox: make invoke FUNCTION=NotifyFunction EVENT=events/...json
+	$(PY) -m sandbox invoke $(FUNCTION) --event $(EVENT)
+
+test: $(PY) ## run the test suite (unit + sandbox; integration runs only with AWS_SAM_STACK_NAME)
+	$(PY) -m pytest
+
+lint: $(PY) $(TOOLS)/bin/sam $(CHECKOV)/bin/checkov ## ruff, mypy, cfn-lint (+serverless rules), checkov, detect-secrets, sam validate
+	bash .ci/lint
+
+build: $(TOOLS)/bin/sam ## sam build (needs python3.13 on PATH; the venv provides it)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(TOOLS)/bin/sam build
+
+deploy: build ## sam deploy --guided into your AWS account
+	$(TOOLS)/bin/sam deploy --guided
+
+bench: $(PY) ## benchmarks: print figures (never pass/fail on time)
+	$(PY) -m bench
