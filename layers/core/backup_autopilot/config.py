@@ -1,0 +1,53 @@
+"""Settings from the function's environment (set by template.yaml), validated once per container."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """What every function may read. Required values have no default: a missing one fails fast."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stack_name: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    alerts_topic_arn: str | None = None
+    state_table_name: str | None = None
+    plan_tag_key: str = "backup-plan"
+    copy_to_tag_key: str = "backup-copy-to"
+    restore_test_tag_key: str = "backup-restore-test"
+    rto_tag_key: str = "backup-rto-minutes"
+    primary_vault_name: str | None = None
+    backup_role_arn: str | None = None
+    dr_region: str | None = None
+
+
+_ENV = {
+    "stack_name": "STACK_NAME",
+    "event_bus_name": "EVENT_BUS_NAME",
+    "alerts_topic_arn": "ALERTS_TOPIC_ARN",
+    "state_table_name": "STATE_TABLE_NAME",
+    "plan_tag_key": "PLAN_TAG_KEY",
+    "copy_to_tag_key": "COPY_TO_TAG_KEY",
+    "restore_test_tag_key": "RESTORE_TEST_TAG_KEY",
+    "rto_tag_key": "RTO_TAG_KEY",
+    "primary_vault_name": "PRIMARY_VAULT_NAME",
+    "backup_role_arn": "BACKUP_ROLE_ARN",
+    "dr_region": "DR_REGION",
+}
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    values = {field: env[var] for field, var in _ENV.items() if env.get(var)}
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this container (cached: the environment does not change during its life)."""
+    return settings_from_env()

@@ -1,0 +1,90 @@
+"""Shapes of the AWS events the stack receives (see the AWS Backup EventBridge reference).
+
+AWS is not consistent, so the models are tolerant where AWS varies and strict where we act:
+backup and copy jobs carry ``state``, restore jobs ``status`` (but ``state`` on CREATED); sizes
+are strings in backup-job events and numbers in copy-job events; ``destinationRecoveryPointArn``
+is ``{}`` until a copy completes; ``createdBy`` exists only for jobs a plan started.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+BACKUP_SOURCE = "aws.backup"
+FAILURE_STATES = frozenset({"FAILED", "ABORTED", "EXPIRED", "PARTIAL"})
+
+
+def _blank_to_none(value: Any) -> Any:
+    """``{}`` or ``""`` where AWS has nothing to say yet."""
+    return None if value in ({}, "", None) else value
+
+
+class PlanCreator(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    backup_plan_id: str | None = Field(default=None, alias="backupPlanId")
+    backup_plan_arn: str | None = Field(default=None, alias="backupPlanArn")
+    backup_plan_rule_id: str | None = Field(default=None, alias="backupPlanRuleId")
+
+
+class JobDetail(BaseModel):
+    """Fields common to backup, copy and restore job events."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    state: str | None = None
+    status: str | None = None
+    resource_arn: str | None = Field(default=None, alias="resourceArn")
+    resource_type: str | None = Field(default=None, alias="resourceType")
+    status_message: str | None = Field(default=None, alias="statusMessage")
+    creation_date: str | None = Field(default=None, alias="creationDate")
+    completion_date: str | None = Field(default=None, alias="completionDate")
+    created_by: PlanCreator | None = Field(default=None, alias="createdBy")
+
+    @property
+    def outcome(self) -> str:
+        """The job's state, whichever key AWS used."""
+        return (self.state or self.status or "UNKNOWN").upper()
+
+
+class BackupJobDetail(JobDetail):
+    backup_job_id: str = Field(alias="backupJobId", min_length=1)
+    backup_vault_name: str | None = Field(default=None, alias="backupVaultName")
+
+
+class CopyJobDetail(JobDetail):
+    copy_job_id: str | None = Field(default=None, alias="copyJobId")
+    source_backup_vault_arn: str | None = Field(default=None, alias="sourceBackupVaultArn")
+    destination_backup_vault_arn: str | None = Field(default=None, alias="destinationBackupVaultArn")
+    destination_recovery_point_arn: str | None = Field(default=None, alias="destinationRecoveryPointArn")
+
+    _blank = field_validator("destination_recovery_point_arn", mode="before")(_blank_to_none)
+
+
+class RestoreJobDetail(JobDetail):
+    restore_job_id: str = Field(alias="restoreJobId", min_length=1)
+    recovery_point_arn: str | None = Field(default=None, alias="recoveryPointArn")
+    source_resource_arn: str | None = Field(default=None, alias="sourceResourceArn")
+    created_resource_arn: str | None = Field(default=None, alias="createdResourceArn")
+
+    @property
+    def resource(self) -> str | None:
+        return self.source_resource_arn or self.resource_arn
+
+
+class BackupJobEvent(EventBridgeModel):
+    detail_type: Literal["Backup Job State Change"] = Field(alias="detail-type")
+    detail: BackupJobDetail
+
+
+class CopyJobEvent(EventBridgeModel):
+    detail_type: Literal["Copy Job State Change"] = Field(alias="detail-type")
+    detail: CopyJobDetail
+
+
+class RestoreJobEvent(EventBridgeModel):
+    detail_type: Literal["Restore Job State Change"] = Field(alias="detail-type")
+    detail: RestoreJobDetail
