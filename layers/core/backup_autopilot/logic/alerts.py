@@ -67,6 +67,8 @@ def alert_from_event(event: dict[str, Any]) -> Alert | None:
             return _job_alert("Restore", r.restore_job_id, r.outcome, restore, r.resource)
         if source == DOMAIN_SOURCE and isinstance(detail_type, str) and detail_type:
             detail = DomainEventDetail.model_validate(event.get("detail"))
+            if detail.severity is Severity.INFO:
+                return None  # recorded on the bus and in metrics; people hear about what needs them
             return Alert(
                 key=f"{detail_type}:{detail.dedupe_key or event.get('id')}",
                 severity=detail.severity,

@@ -1,0 +1,232 @@
+"""Tag-driven protection: what a plan tag on a resource means, and what to do about it.
+
+Pure decisions first (:func:`decide_tag_change`), then :class:`Protector`, which checks what
+would make protection fail later and starts the first backup, through injected ports. No boto3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from backup_autopilot.logic.resources import ResourceRef, parse_resource_arn
+from backup_autopilot.logic.tokens import backup_token, window_start
+from backup_autopilot.models.alerts import Severity
+
+#: resources created by restore tests carry this tag and are never enrolled
+RESTORE_TEST_MARKER = "backup-autopilot:restore-test"
+#: names of resources created by restore tests start with this
+RESTORE_TEST_PREFIX = "bap-rt-"
+#: set on an EBS volume whose instance is protected by the same plan (the selections exclude it)
+COVERED_BY_TAG = "backup-autopilot:covered-by"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An assignable backup plan, as the tag value names it."""
+
+    alias: str  # the tag value: daily, weekly, monthly, or a custom plan's alias
+    plan_id: str
+    plan_arn: str
+    vault_name: str
+    rule_name: str
+    lifecycle: Mapping[str, int] = field(default_factory=dict)
+    #: a resource with a recovery point newer than this needs no first backup
+    interval: dt.timedelta = dt.timedelta(days=1)
+    #: True for the stack's own plans (their selections come from the template)
+    stack_owned: bool = True
+
+
+class Outcome(StrEnum):
+    PROTECTED = "Resource Protected"
+    REJECTED = "Assignment Rejected"
+    REMOVED = "Protection Removed"
+    IGNORED = "Ignored"
+
+
+@dataclass(frozen=True)
+class TagDecision:
+    outcome: Outcome
+    reason: str
+    resource_arn: str
+    resource: ResourceRef | None = None
+    plan: Plan | None = None
+    value: str | None = None
+    valid_plans: tuple[str, ...] = ()
+    fix: str | None = None
+
+
+def _suggest(value: str, valid: list[str]) -> str | None:
+    cleaned = value.strip().lower()
+    if cleaned in valid:
+        return cleaned
+    close = difflib.get_close_matches(cleaned, valid, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def decide_tag_change(
+    *,
+    resource_arn: str,
+    changed_keys: list[str],
+    tags: Mapping[str, str],
+    plan_tag_key: str,
+    plans: Mapping[str, Plan],
+) -> TagDecision:
+    """What a tag change means for protection, before any AWS call."""
+    if plan_tag_key not in changed_keys:
+        return TagDecision(Outcome.IGNORED, f"'{plan_tag_key}' did not change", resource_arn)
+    resource = parse_resource_arn(resource_arn)
+    if plan_tag_key not in tags:
+        return TagDecision(Outcome.REMOVED, f"the '{plan_tag_key}' tag was removed", resource_arn, resource)
+    if RESTORE_TEST_MARKER in tags or (resource is not None and resource.name.startswith(RESTORE_TEST_PREFIX)):
+        return TagDecision(Outcome.IGNORED, "resource created by a restore test", resource_arn, resource)
+    value = tags[plan_tag_key]
+    valid = sorted(plans)
+    if resource is None:
+        return TagDecision(
+            Outcome.REJECTED,
+            "AWS Backup cannot protect this kind of resource",
+            resource_arn,
+            value=value,
+            valid_plans=tuple(valid),
+            fix="remove the tag, or tag a supported resource (EBS, EC2, RDS, Aurora, DynamoDB, EFS, S3, FSx, "
+            "Storage Gateway volume)",
+        )
+    plan = plans.get(value)
+    if plan is None:
+        suggestion = _suggest(value, valid)
+        hint = f"did you mean '{suggestion}'? " if suggestion else ""
+        return TagDecision(
+            Outcome.REJECTED,
+            f"'{value}' is not an assignable plan",
+            resource_arn,
+            resource,
+            value=value,
+            valid_plans=tuple(valid),
+            fix=f"{hint}set {plan_tag_key} to one of: {', '.join(valid)}",
+        )
+    return TagDecision(Outcome.PROTECTED, f"joins plan '{plan.alias}'", resource_arn, resource, plan, value)
+
+
+# -- ports ---------------------------------------------------------------------------------------
+class BackupPort(Protocol):
+    def opted_in(self, resource_type: str) -> bool: ...
+
+    def opt_in(self, resource_type: str) -> None: ...
+
+    def ensure_selection(self, plan: Plan, plan_tag_key: str) -> bool: ...
+
+    def latest_backup(self, resource_arn: str) -> dt.datetime | None: ...
+
+    def start_backup(self, *, resource: ResourceRef, plan: Plan, token: str) -> str: ...
+
+
+class ResourcePort(Protocol):
+    def s3_versioning_enabled(self, bucket: str) -> bool: ...
+
+    def instance_of_volume(self, volume_arn: str) -> tuple[str, Mapping[str, str]] | None: ...
+
+    def tag(self, resource_arn: str, tags: Mapping[str, str]) -> None: ...
+
+
+class EventPort(Protocol):
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class ProtectionResult:
+    decision: TagDecision
+    outcome: Outcome
+    backup_job_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+@dataclass
+class Protector:
+    """Applies a :class:`TagDecision`: checks, first backup, domain events."""
+
+    backup: BackupPort
+    resources: ResourcePort
+    events: EventPort
+    plan_tag_key: str
+    allow_opt_in: bool = False
+
+    def apply(self, decision: TagDecision, *, now: dt.datetime, who: str | None = None) -> ProtectionResult:
+        if decision.outcome is Outcome.IGNORED:
+            return ProtectionResult(decision, Outcome.IGNORED, detail=decision.reason)
+        if decision.outcome is Outcome.REMOVED:
+            summary = f"{decision.resource_arn}: '{self.plan_tag_key}' removed; it will not be backed up any more"
+            self.events.publish(
+                Outcome.REMOVED.value,
+                {"severity": Severity.WARNING, "summary": summary, "resource": decision.resource_arn,
+                 "removed_by": who, "dedupe_key": f"removed:{decision.resource_arn}:{now:%Y-%m-%dT%H}"},
+            )
+            return ProtectionResult(decision, Outcome.REMOVED, detail=summary)
+        if decision.outcome is Outcome.REJECTED:
+            return self._reject(decision, decision.reason, decision.fix)
+        assert decision.plan is not None and decision.resource is not None
+        return self._protect(decision, decision.plan, decision.resource, now)
+
+    def _reject(self, decision: TagDecision, reason: str, fix: str | None) -> ProtectionResult:
+        summary = f"{decision.resource_arn}: {reason}" + (f"; fix: {fix}" if fix else "")
+        self.events.publish(
+            Outcome.REJECTED.value,
+            {"severity": Severity.CRITICAL, "summary": summary, "resource": decision.resource_arn,
+             "value": decision.value, "valid_plans": list(decision.valid_plans), "reason": reason, "fix": fix,
+             "dedupe_key": f"rejected:{decision.resource_arn}:{decision.value}"},
+        )
+        return ProtectionResult(decision, Outcome.REJECTED, detail=summary)
+
+    def _protect(self, decision: TagDecision, plan: Plan, resource: ResourceRef, now: dt.datetime) -> ProtectionResult:
+        warnings: list[str] = []
+        if not self.backup.opted_in(resource.resource_type):
+            if not self.allow_opt_in:
+                return self._reject(
+                    decision,
+                    f"resource type {resource.resource_type} is not opted in for AWS Backup in {resource.region}",
+                    f"opt {resource.resource_type} in (AWS Backup > Settings > Service opt-in), "
+                    "or deploy with AllowOptIn=true",
+                )
+            self.backup.opt_in(resource.resource_type)
+            warnings.append(f"opted {resource.resource_type} in for AWS Backup in {resource.region}")
+        if resource.resource_type == "S3" and not self.resources.s3_versioning_enabled(resource.name):
+            return self._reject(
+                decision,
+                "AWS Backup cannot back up an S3 bucket without versioning",
+                f"enable versioning on bucket {resource.name}",
+            )
+        if resource.resource_type == "EBS":
+            owner = self.resources.instance_of_volume(resource.arn)
+            if owner is not None and owner[1].get(self.plan_tag_key) == plan.alias:
+                self.resources.tag(resource.arn, {COVERED_BY_TAG: owner[0]})
+                message = (
+                    f"volume is backed up with its instance {owner[0]} (same plan); "
+                    "not backed up on its own, to avoid paying twice"
+                )
+                return self._done(decision, plan, None, [*warnings, message], "covered by its instance")
+        if not plan.stack_owned and self.backup.ensure_selection(plan, self.plan_tag_key):
+            warnings.append(f"created the tag selection of plan '{plan.alias}'")
+        latest = self.backup.latest_backup(resource.arn)
+        if latest is not None and now - latest < plan.interval:
+            return self._done(decision, plan, None, warnings, f"recent backup from {latest.isoformat()}")
+        job_id = self.backup.start_backup(
+            resource=resource, plan=plan, token=backup_token(resource.arn, plan.plan_id, window_start(now, plan.interval))
+        )
+        return self._done(decision, plan, job_id, warnings, "first backup started")
+
+    def _done(
+        self, decision: TagDecision, plan: Plan, job_id: str | None, warnings: list[str], detail: str
+    ) -> ProtectionResult:
+        summary = f"{decision.resource_arn} joins plan '{plan.alias}': {detail}"
+        self.events.publish(
+            Outcome.PROTECTED.value,
+            {"severity": Severity.WARNING if warnings else Severity.INFO, "summary": summary,
+             "resource": decision.resource_arn, "plan": plan.alias, "backup_job_id": job_id,
+             "warnings": warnings, "dedupe_key": f"protected:{decision.resource_arn}:{plan.alias}"},
+        )
+        return ProtectionResult(decision, Outcome.PROTECTED, job_id, warnings, detail)

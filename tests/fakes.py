@@ -1,0 +1,65 @@
+"""Typed in-memory implementations of the logic's ports (type-checked, so they cannot rot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backup_autopilot.logic.protection import Plan
+from backup_autopilot.logic.resources import ResourceRef
+
+
+@dataclass
+class FakeBackup:
+    opted: dict[str, bool] = field(default_factory=dict)
+    latest: dict[str, dt.datetime] = field(default_factory=dict)
+    selections: set[str] = field(default_factory=set)
+    started: list[tuple[str, str, str]] = field(default_factory=list)  # (resource arn, plan alias, token)
+    jobs_by_token: dict[str, str] = field(default_factory=dict)
+
+    def opted_in(self, resource_type: str) -> bool:
+        return self.opted.get(resource_type, True)
+
+    def opt_in(self, resource_type: str) -> None:
+        self.opted[resource_type] = True
+
+    def ensure_selection(self, plan: Plan, plan_tag_key: str) -> bool:
+        if plan.plan_id in self.selections:
+            return False
+        self.selections.add(plan.plan_id)
+        return True
+
+    def latest_backup(self, resource_arn: str) -> dt.datetime | None:
+        return self.latest.get(resource_arn)
+
+    def start_backup(self, *, resource: ResourceRef, plan: Plan, token: str) -> str:
+        if token not in self.jobs_by_token:  # AWS: same token -> the first job, no new one
+            self.jobs_by_token[token] = f"job-{len(self.jobs_by_token) + 1}"
+            self.started.append((resource.arn, plan.alias, token))
+        return self.jobs_by_token[token]
+
+
+@dataclass
+class FakeResources:
+    versioning: dict[str, bool] = field(default_factory=dict)
+    volume_owner: dict[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    tagged: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+
+    def s3_versioning_enabled(self, bucket: str) -> bool:
+        return self.versioning.get(bucket, True)
+
+    def instance_of_volume(self, volume_arn: str) -> tuple[str, Mapping[str, str]] | None:
+        return self.volume_owner.get(volume_arn)
+
+    def tag(self, resource_arn: str, tags: Mapping[str, str]) -> None:
+        self.tagged.append((resource_arn, dict(tags)))
+
+
+@dataclass
+class FakeEvents:
+    published: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
+        self.published.append((detail_type, detail))
