@@ -24,6 +24,7 @@ class Settings(BaseModel):
     primary_vault_name: str | None = None
     backup_role_arn: str | None = None
     dr_region: str | None = None
+    allow_opt_in: bool = False
 
 
 _ENV = {
@@ -38,6 +39,7 @@ _ENV = {
     "primary_vault_name": "PRIMARY_VAULT_NAME",
     "backup_role_arn": "BACKUP_ROLE_ARN",
     "dr_region": "DR_REGION",
+    "allow_opt_in": "ALLOW_OPT_IN",
 }
 
 

@@ -1,0 +1,56 @@
+"""aws.tag "Tag Change on Resource" for the plan tag -> assignment, checks, first backup, domain event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from backup_autopilot.adapters.aws import client
+from backup_autopilot.adapters.backup import BackupGateway
+from backup_autopilot.adapters.events import EventBridgePublisher
+from backup_autopilot.adapters.resources import ResourceGateway
+from backup_autopilot.config import get_settings
+from backup_autopilot.logic.protection import Protector, decide_tag_change
+from backup_autopilot.models.tag_events import TagChangeEvent
+from backup_autopilot.observability import MetricUnit, logger, metrics
+
+settings = get_settings()
+backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
+protector = Protector(
+    backup=backup,
+    resources=ResourceGateway(client),
+    events=EventBridgePublisher(client("events"), settings.event_bus_name),
+    plan_tag_key=settings.plan_tag_key,
+    allow_opt_in=settings.allow_opt_in,
+)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        tag_event = TagChangeEvent.model_validate(event)
+    except ValidationError as error:
+        logger.error("rejected malformed tag event", errors=error.errors(include_url=False, include_input=False))
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return {"outcome": "Rejected", "reason": "malformed event"}
+    own_account = context.invoked_function_arn.split(":")[4]
+    if tag_event.account != own_account:
+        logger.error("rejected tag event from another account", account=tag_event.account)
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return {"outcome": "Rejected", "reason": "foreign account"}
+    decision = decide_tag_change(
+        resource_arn=tag_event.resource_arn,
+        changed_keys=tag_event.detail.changed_tag_keys,
+        tags=tag_event.detail.tags,
+        plan_tag_key=settings.plan_tag_key,
+        plans=backup.assignable_plans(),
+    )
+    result = protector.apply(decision, now=dt.datetime.now(dt.UTC))
+    logger.info("tag change handled", resource=decision.resource_arn, outcome=result.outcome.value,
+                detail=result.detail, backup_job_id=result.backup_job_id, warnings=result.warnings)
+    metrics.add_metric(name=result.outcome.name.title(), unit=MetricUnit.Count, value=1)
+    return {"outcome": result.outcome.value, "detail": result.detail, "backup_job_id": result.backup_job_id}

@@ -1,0 +1,157 @@
+"""AWS Backup through boto3: the plan catalogue, selections, recovery points, backup jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backup_autopilot.logic.protection import Plan
+from backup_autopilot.logic.resources import ResourceRef
+from backup_autopilot.logic.schedules import interval_of
+from backup_autopilot.logic.tokens import token
+
+if TYPE_CHECKING:
+    from mypy_boto3_backup import BackupClient
+
+#: tags on a backup plan that make it assignable by the plan tag
+ASSIGNABLE_TAG = "backup-autopilot:assignable"
+ALIAS_TAG = "backup-autopilot:plan"
+STACK_TAG = "backup-autopilot:stack"
+#: how long a container trusts what it read about plans and Region settings
+CACHE_SECONDS = 300.0
+
+
+@dataclass
+class _Cached:
+    value: Any
+    until: float
+
+
+class TtlCache:
+    """A tiny per-container cache: plans and Region settings change rarely, tag events come often."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._seconds = seconds
+        self._clock = clock
+        self._items: dict[str, _Cached] = {}
+
+    def get(self, key: str, load: Callable[[], Any]) -> Any:
+        item = self._items.get(key)
+        now = self._clock()
+        if item is None or item.until < now:
+            item = _Cached(load(), now + self._seconds)
+            self._items[key] = item
+        return item.value
+
+    def forget(self, key: str) -> None:
+        self._items.pop(key, None)
+
+
+def selection_name(alias: str) -> str:
+    return f"bap-tag-{alias}"[:50]
+
+
+class BackupGateway:
+    """Implements the protection logic's BackupPort, and the plan catalogue."""
+
+    def __init__(self, client: BackupClient, *, role_arn: str, stack_name: str, cache: TtlCache | None = None) -> None:
+        self._client = client
+        self._role_arn = role_arn
+        self._stack = stack_name
+        self._cache = cache or TtlCache()
+
+    # -- plans -----------------------------------------------------------------------------
+    def assignable_plans(self) -> dict[str, Plan]:
+        plans: dict[str, Plan] = self._cache.get("plans", self._load_plans)
+        return plans
+
+    def _load_plans(self) -> dict[str, Plan]:
+        plans: dict[str, Plan] = {}
+        for page in self._client.get_paginator("list_backup_plans").paginate():
+            for summary in page["BackupPlansList"]:
+                tags = self._client.list_tags(ResourceArn=summary["BackupPlanArn"]).get("Tags", {})
+                if tags.get(ASSIGNABLE_TAG) != "true":
+                    continue
+                document = self._client.get_backup_plan(BackupPlanId=summary["BackupPlanId"])["BackupPlan"]
+                rule = document["Rules"][0]
+                alias = tags.get(ALIAS_TAG) or document["BackupPlanName"]
+                plans[alias] = Plan(
+                    alias=alias,
+                    plan_id=summary["BackupPlanId"],
+                    plan_arn=summary["BackupPlanArn"],
+                    vault_name=rule["TargetBackupVaultName"],
+                    rule_name=rule["RuleName"],
+                    lifecycle={k: int(v) for k, v in rule.get("Lifecycle", {}).items() if isinstance(v, int)},
+                    interval=interval_of(rule.get("ScheduleExpression", "cron(0 5 ? * * *)")),
+                    stack_owned=tags.get(STACK_TAG) == self._stack,
+                )
+        return plans
+
+    # -- BackupPort ------------------------------------------------------------------------
+    def opted_in(self, resource_type: str) -> bool:
+        settings: dict[str, bool] = self._cache.get(
+            "region-settings", lambda: self._client.describe_region_settings()["ResourceTypeOptInPreference"]
+        )
+        return bool(settings.get(resource_type, False))
+
+    def opt_in(self, resource_type: str) -> None:
+        self._client.update_region_settings(ResourceTypeOptInPreference={resource_type: True})
+        self._cache.forget("region-settings")
+
+    def ensure_selection(self, plan: Plan, plan_tag_key: str) -> bool:
+        """Create the plan's tag-condition selection if it lacks one. True when it was created.
+
+        ``CreatorRequestId`` is derived from the plan and the tag, so two concurrent invocations
+        send the same request and AWS Backup creates one selection.
+        """
+        key = f"selection:{plan.plan_id}"
+        if self._cache.get(key, lambda: self._has_selection(plan)):
+            return False
+        self._client.create_backup_selection(
+            BackupPlanId=plan.plan_id,
+            BackupSelection={
+                "SelectionName": selection_name(plan.alias),
+                "IamRoleArn": self._role_arn,
+                "Resources": ["*"],
+                "Conditions": {
+                    "StringEquals": [{"ConditionKey": f"aws:ResourceTag/{plan_tag_key}", "ConditionValue": plan.alias}],
+                    "StringNotLike": [
+                        {"ConditionKey": "aws:ResourceTag/backup-autopilot:restore-test", "ConditionValue": "*"},
+                        {"ConditionKey": "aws:ResourceTag/backup-autopilot:covered-by", "ConditionValue": "*"},
+                    ],
+                },
+            },
+            CreatorRequestId=token("selection", plan.plan_id, plan_tag_key)[:50],
+        )
+        self._cache.forget(key)
+        return True
+
+    def _has_selection(self, plan: Plan) -> bool:
+        wanted = selection_name(plan.alias)
+        for page in self._client.get_paginator("list_backup_selections").paginate(BackupPlanId=plan.plan_id):
+            if any(s["SelectionName"] == wanted for s in page["BackupSelectionsList"]):
+                return True
+        return False
+
+    def latest_backup(self, resource_arn: str) -> dt.datetime | None:
+        # RDS needs MaxResults >= 20; the newest points come first
+        response = self._client.list_recovery_points_by_resource(ResourceArn=resource_arn, MaxResults=20)
+        dates = [p["CreationDate"] for p in response.get("RecoveryPoints", []) if p.get("Status") == "COMPLETED"]
+        return max(dates) if dates else None
+
+    def start_backup(self, *, resource: ResourceRef, plan: Plan, token: str) -> str:
+        request: dict[str, Any] = {
+            "BackupVaultName": plan.vault_name,
+            "ResourceArn": resource.arn,
+            "IamRoleArn": self._role_arn,
+            "IdempotencyToken": token,
+            "StartWindowMinutes": 60,
+            "RecoveryPointTags": {ALIAS_TAG: plan.alias, STACK_TAG: self._stack},
+        }
+        if plan.lifecycle:
+            request["Lifecycle"] = dict(plan.lifecycle)
+        job_id: str = self._client.start_backup_job(**request)["BackupJobId"]
+        return job_id
