@@ -136,6 +136,16 @@ class BackupGateway:
                 return True
         return False
 
+    def protected_resources(self) -> dict[str, dt.datetime | None]:
+        """Every resource AWS Backup has backed up, with its last backup time (1 call per 1,000)."""
+        protected: dict[str, dt.datetime | None] = {}
+        for page in self._client.get_paginator("list_protected_resources").paginate(
+            PaginationConfig={"PageSize": 1000}
+        ):
+            for item in page["Results"]:
+                protected[item["ResourceArn"]] = item.get("LastBackupTime")
+        return protected
+
     def latest_backup(self, resource_arn: str) -> dt.datetime | None:
         # RDS needs MaxResults >= 20; the newest points come first
         response = self._client.list_recovery_points_by_resource(ResourceArn=resource_arn, MaxResults=20)

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from backup_autopilot.logic.resources import ResourceRef, parse_resource_arn
 from backup_autopilot.logic.tokens import backup_token, window_start
@@ -156,7 +156,16 @@ class Protector:
     plan_tag_key: str
     allow_opt_in: bool = False
 
-    def apply(self, decision: TagDecision, *, now: dt.datetime, who: str | None = None) -> ProtectionResult:
+    def apply(
+        self,
+        decision: TagDecision,
+        *,
+        now: dt.datetime,
+        who: str | None = None,
+        latest_backup: dt.datetime | None | Literal["lookup"] = "lookup",
+    ) -> ProtectionResult:
+        """Act on a decision. ``latest_backup`` may be passed when the caller already knows it
+        (reconcile reads it for thousands of resources at once from ListProtectedResources)."""
         if decision.outcome is Outcome.IGNORED:
             return ProtectionResult(decision, Outcome.IGNORED, detail=decision.reason)
         if decision.outcome is Outcome.REMOVED:
@@ -170,7 +179,7 @@ class Protector:
         if decision.outcome is Outcome.REJECTED:
             return self._reject(decision, decision.reason, decision.fix)
         assert decision.plan is not None and decision.resource is not None
-        return self._protect(decision, decision.plan, decision.resource, now)
+        return self._protect(decision, decision.plan, decision.resource, now, latest_backup)
 
     def _reject(self, decision: TagDecision, reason: str, fix: str | None) -> ProtectionResult:
         summary = f"{decision.resource_arn}: {reason}" + (f"; fix: {fix}" if fix else "")
@@ -182,7 +191,14 @@ class Protector:
         )
         return ProtectionResult(decision, Outcome.REJECTED, detail=summary)
 
-    def _protect(self, decision: TagDecision, plan: Plan, resource: ResourceRef, now: dt.datetime) -> ProtectionResult:
+    def _protect(
+        self,
+        decision: TagDecision,
+        plan: Plan,
+        resource: ResourceRef,
+        now: dt.datetime,
+        latest_backup: dt.datetime | None | Literal["lookup"],
+    ) -> ProtectionResult:
         warnings: list[str] = []
         if not self.backup.opted_in(resource.resource_type):
             if not self.allow_opt_in:
@@ -211,7 +227,7 @@ class Protector:
                 return self._done(decision, plan, None, [*warnings, message], "covered by its instance")
         if not plan.stack_owned and self.backup.ensure_selection(plan, self.plan_tag_key):
             warnings.append(f"created the tag selection of plan '{plan.alias}'")
-        latest = self.backup.latest_backup(resource.arn)
+        latest = self.backup.latest_backup(resource.arn) if latest_backup == "lookup" else latest_backup
         if latest is not None and now - latest < plan.interval:
             return self._done(decision, plan, None, warnings, f"recent backup from {latest.isoformat()}")
         job_id = self.backup.start_backup(

@@ -1,0 +1,35 @@
+"""The tagged inventory, a page at a time (Resource Groups Tagging API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backup_autopilot.logic.reconcile import TaggedResource
+
+if TYPE_CHECKING:
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
+
+#: the API's maximum page size
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    resources: list[TaggedResource]
+    next_token: str | None
+
+
+class TaggedInventory:
+    def __init__(self, client: ResourceGroupsTaggingAPIClient) -> None:
+        self._client = client
+
+    def page(self, tag_key: str, token: str | None) -> InventoryPage:
+        response = self._client.get_resources(
+            TagFilters=[{"Key": tag_key}], ResourcesPerPage=PAGE_SIZE, **({"PaginationToken": token} if token else {})
+        )
+        resources = [
+            TaggedResource(item["ResourceARN"], {t["Key"]: t["Value"] for t in item.get("Tags", [])})
+            for item in response.get("ResourceTagMappingList", [])
+        ]
+        return InventoryPage(resources, response.get("PaginationToken") or None)

@@ -1,0 +1,152 @@
+"""The hourly sweep: every resource carrying the plan tag vs what AWS Backup protects.
+
+Tag events are best effort, so some never arrive. The sweep reads the tagged inventory page by
+page (Resource Groups Tagging API) and AWS Backup's protected resources once, then sends the
+resources whose protection is missing or stale down the same path as a tag event. Resources
+within their plan's interval cost no API call; the result is one ``Coverage Report``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backup_autopilot.logic.protection import Outcome, Plan, Protector, decide_tag_change
+from backup_autopilot.models.alerts import Severity
+
+#: offenders listed in one Coverage Report (the counts are always complete)
+MAX_OFFENDERS = 50
+
+
+@dataclass(frozen=True)
+class TaggedResource:
+    arn: str
+    tags: Mapping[str, str]
+
+
+@dataclass
+class Coverage:
+    """Counts that survive across continuations (serialisable as plain JSON)."""
+
+    tagged: int = 0
+    protected: int = 0  # on an assignable plan (valid tag, supported type)
+    within_rpo: int = 0  # protected and backed up within the plan's interval
+    backups_started: int = 0
+    rejected: int = 0
+    not_opted_in: int = 0
+    ignored: int = 0
+    offenders: list[dict[str, str]] = field(default_factory=list)
+
+    def offend(self, arn: str, reason: str) -> None:
+        if len(self.offenders) < MAX_OFFENDERS:
+            self.offenders.append({"resource": arn, "reason": reason})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Coverage:
+        known = {k: data[k] for k in vars(cls()) if k in data}
+        return cls(**known)
+
+    def report(self) -> dict[str, Any]:
+        problems = self.rejected + self.not_opted_in + (self.protected - self.within_rpo - self.backups_started)
+        summary = (
+            f"{self.tagged} tagged, {self.protected} on a plan, {self.within_rpo} within RPO, "
+            f"{self.backups_started} backups started, {self.rejected} rejected, {self.not_opted_in} not opted in"
+        )
+        return {
+            "severity": Severity.WARNING if problems > 0 else Severity.INFO,
+            "summary": summary,
+            **self.to_dict(),
+        }
+
+
+def sweep(
+    resources: Iterable[TaggedResource],
+    *,
+    protected: Mapping[str, dt.datetime | None],
+    plans: Mapping[str, Plan],
+    plan_tag_key: str,
+    protector: Protector,
+    coverage: Coverage,
+    now: dt.datetime,
+) -> Coverage:
+    """Reconcile one page of tagged resources into ``coverage``."""
+    for resource in resources:
+        coverage.tagged += 1
+        decision = decide_tag_change(
+            resource_arn=resource.arn,
+            changed_keys=[plan_tag_key],
+            tags=resource.tags,
+            plan_tag_key=plan_tag_key,
+            plans=plans,
+        )
+        if decision.outcome is Outcome.IGNORED:
+            coverage.ignored += 1
+            continue
+        if decision.outcome is not Outcome.PROTECTED or decision.plan is None:
+            coverage.rejected += 1
+            coverage.offend(resource.arn, decision.fix or decision.reason)
+            continue
+        last = protected.get(resource.arn)
+        if last is not None and now - last < decision.plan.interval:
+            coverage.protected += 1
+            coverage.within_rpo += 1
+            continue
+        result = protector.apply(decision, now=now, latest_backup=last)
+        if result.outcome is Outcome.REJECTED:
+            if "not opted in" in result.detail:
+                coverage.not_opted_in += 1
+            else:
+                coverage.rejected += 1
+            coverage.offend(resource.arn, result.detail)
+            continue
+        coverage.protected += 1
+        if result.backup_job_id:
+            coverage.backups_started += 1
+        else:
+            coverage.within_rpo += 1  # covered by its instance, or a backup we did not know of
+    return coverage
+
+
+COVERAGE_REPORT = "Coverage Report"
+#: published on the stack's bus when a sweep must go on in a new invocation (the rule routes it back)
+CONTINUATION = "Reconcile Continuation"
+
+
+@dataclass
+class ReconcileRun:
+    """Where a sweep stands: the next inventory page and the counts so far."""
+
+    run_id: str
+    token: str | None = None
+    pages: int = 0
+    coverage: Coverage = field(default_factory=Coverage)
+
+    def to_detail(self) -> dict[str, Any]:
+        return {
+            "severity": Severity.INFO,
+            "summary": f"reconcile {self.run_id} continues after {self.pages} page(s)",
+            "run_id": self.run_id,
+            "token": self.token,
+            "pages": self.pages,
+            "coverage": self.coverage.to_dict(),
+        }
+
+    @classmethod
+    def resume(cls, event: Mapping[str, Any]) -> ReconcileRun | None:
+        """The run a continuation event carries; None for a scheduled (fresh) run."""
+        if event.get("source") != "backup-autopilot" or event.get("detail-type") != CONTINUATION:
+            return None
+        detail = event.get("detail") or {}
+        if not detail.get("token") or not detail.get("run_id"):
+            return None
+        return cls(
+            run_id=str(detail["run_id"]),
+            token=str(detail["token"]),
+            pages=int(detail.get("pages", 0)),
+            coverage=Coverage.from_dict(detail.get("coverage") or {}),
+        )
