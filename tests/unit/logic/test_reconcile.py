@@ -1,0 +1,58 @@
+"""The reconcile sweep with fakes: only stale or unprotected resources cost work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from backup_autopilot.logic.protection import Protector
+from backup_autopilot.logic.reconcile import Coverage, ReconcileRun, TaggedResource, sweep
+from tests.fakes import FakeBackup, FakeEvents, FakeResources
+from tests.unit.logic.test_protection import NOW, PLANS
+
+ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t{}"
+
+
+def _run(resources: list[TaggedResource], protected: dict[str, dt.datetime | None], backup: FakeBackup | None = None):  # noqa: ANN202
+    backup = backup or FakeBackup()
+    events = FakeEvents()
+    protector = Protector(backup, FakeResources(), events, "backup-plan")
+    coverage = sweep(resources, protected=protected, plans=PLANS, plan_tag_key="backup-plan",
+                     protector=protector, coverage=Coverage(), now=NOW)
+    return coverage, backup, events
+
+
+def test_lost_tag_event_is_caught_and_fresh_resources_cost_nothing() -> None:
+    resources = [TaggedResource(ARN.format(i), {"backup-plan": "daily"}) for i in range(5)]
+    protected = {ARN.format(i): NOW - dt.timedelta(hours=2) for i in range(4)}  # t4's event was lost
+    coverage, backup, events = _run(resources, protected)
+    assert [s[0] for s in backup.started] == [ARN.format(4)]
+    assert (coverage.tagged, coverage.protected, coverage.within_rpo, coverage.backups_started) == (5, 5, 4, 1)
+    assert [e[0] for e in events.published] == ["Resource Protected"]
+
+
+def test_stale_backup_gets_a_new_one_and_typos_are_offenders() -> None:
+    resources = [
+        TaggedResource(ARN.format(1), {"backup-plan": "daily"}),
+        TaggedResource(ARN.format(2), {"backup-plan": "gold"}),
+        TaggedResource(ARN.format(3), {"backup-plan": "daily", "backup-autopilot:restore-test": "r1"}),
+    ]
+    coverage, backup, _ = _run(resources, {ARN.format(1): NOW - dt.timedelta(days=2)})
+    assert len(backup.started) == 1
+    assert coverage.rejected == 1 and coverage.ignored == 1
+    assert coverage.offenders[0]["resource"] == ARN.format(2)
+    assert coverage.report()["severity"] == "warning"
+
+
+def test_not_opted_in_is_counted_separately() -> None:
+    backup = FakeBackup(opted={"DynamoDB": False})
+    coverage, _, _ = _run([TaggedResource(ARN.format(1), {"backup-plan": "daily"})], {}, backup)
+    assert coverage.not_opted_in == 1 and coverage.protected == 0
+
+
+def test_run_survives_a_continuation_round_trip() -> None:
+    run = ReconcileRun(run_id="r1", token="page-7", pages=7, coverage=Coverage(tagged=700, protected=690))
+    event = {"source": "backup-autopilot", "detail-type": "Reconcile Continuation", "detail": run.to_detail()}
+    resumed = ReconcileRun.resume(event)
+    assert resumed is not None
+    assert (resumed.token, resumed.pages, resumed.coverage.tagged, resumed.coverage.protected) == ("page-7", 7, 700, 690)
+    assert ReconcileRun.resume({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}) is None

@@ -1,0 +1,30 @@
+"""Every sample event under events/ parses with the model its function uses (contract test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backup_autopilot.models.tag_events import TagChangeEvent
+from tests.conftest import EVENTS
+
+TAG_EVENTS = sorted((EVENTS / "protect_resource").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", TAG_EVENTS, ids=lambda p: p.stem)
+def test_tag_change_samples_parse(path: Path) -> None:
+    event = TagChangeEvent.model_validate(json.loads(path.read_text()))
+    assert event.detail.changed_tag_keys
+    assert event.resource_arn.startswith("arn:aws:")
+
+
+def test_removed_sample_reads_as_a_removal() -> None:
+    event = TagChangeEvent.model_validate(json.loads((EVENTS / "protect_resource/removed.json").read_text()))
+    assert event.detail.removed("backup-plan")
+
+
+def test_version_accepts_int_float_and_string() -> None:
+    versions = {TagChangeEvent.model_validate(json.loads(p.read_text())).detail.version for p in TAG_EVENTS}
+    assert {1.0, 3.0, 4.0, 7.0} <= versions
