@@ -1,0 +1,93 @@
+"""Copy destinations from the stack and the backup-copy-to tag; skips; failure causes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backup_autopilot.logic.copies import (
+    Destination,
+    FailureCause,
+    SkipReason,
+    classify_failure,
+    resolve_destinations,
+    skip_reason,
+    vault_location,
+)
+
+SRC_ACCOUNT, SRC_REGION = "123456789012", "us-east-1"
+DR = Destination("123456789012", "us-west-2", "arn:aws:backup:us-west-2:123456789012:backup-vault:bap-dr")
+XACCT = Destination("210987654321", "eu-central-1", "arn:aws:backup:eu-central-1:210987654321:backup-vault:bap-dr")
+ALLOWED = {DR.key: DR, XACCT.key: XACCT}
+
+
+def _resolve(tag: str | None):  # noqa: ANN202
+    return resolve_destinations(tag, source_account=SRC_ACCOUNT, source_region=SRC_REGION, allowed=ALLOWED,
+                                defaults=[DR])
+
+
+def test_untagged_resource_goes_to_the_stack_default() -> None:
+    assert _resolve(None).destinations == (DR,)
+
+
+def test_none_means_no_copy() -> None:
+    assert _resolve("none").destinations == () and _resolve(" NONE ").problems == ()
+
+
+def test_two_destinations_give_two_copies() -> None:
+    targets = _resolve("us-west-2, 210987654321:eu-central-1")
+    assert set(targets.destinations) == {DR, XACCT} and targets.problems == ()
+
+
+@pytest.mark.parametrize("tag", ["ap-south-1", "999999999999:us-west-2", "my-vault", "arn:aws:backup:x"])
+def test_destinations_the_stack_does_not_allow_are_reported_not_followed(tag: str) -> None:
+    targets = _resolve(tag)
+    assert targets.destinations == () and len(targets.problems) == 1
+
+
+def test_duplicate_entries_collapse() -> None:
+    assert _resolve("us-west-2,us-west-2,123456789012:us-west-2").destinations == (DR,)
+
+
+@given(st.text(max_size=80))
+def test_any_tag_value_only_ever_yields_allowed_vaults(tag: str) -> None:
+    assert set(_resolve(tag).destinations) <= set(ALLOWED.values())
+
+
+def test_cold_points_are_not_copied() -> None:
+    assert skip_reason(DR, source_account=SRC_ACCOUNT, storage_class="COLD", fully_managed=False,
+                       aws_managed_key=False) is SkipReason.COLD
+
+
+def test_aws_managed_key_blocks_cross_account_only_for_not_fully_managed_types() -> None:
+    common = {"source_account": SRC_ACCOUNT, "storage_class": "WARM", "aws_managed_key": True}
+    assert skip_reason(XACCT, fully_managed=False, **common) is SkipReason.AWS_MANAGED_KEY  # type: ignore[arg-type]
+    assert skip_reason(XACCT, fully_managed=True, **common) is None  # type: ignore[arg-type]
+    assert skip_reason(DR, fully_managed=False, **common) is None  # type: ignore[arg-type]
+
+
+def test_destination_covered_by_the_plan_rule_is_skipped() -> None:
+    assert skip_reason(DR, source_account=SRC_ACCOUNT, storage_class="WARM", fully_managed=False,
+                       aws_managed_key=False, plan_copy_vaults=[DR.vault_arn]) is SkipReason.PLAN_COPIES
+
+
+@pytest.mark.parametrize(
+    ("message", "cause"),
+    [
+        ("Given key ID is not accessible. You must have DescribeKey permissions on the default CMK", FailureCause.KMS),
+        ("Access denied: the backup role is not authorized to perform kms:CreateGrant", FailureCause.KMS),
+        ("User is not authorized to perform: backup:CopyIntoBackupVault", FailureCause.VAULT_POLICY),
+        ("Cannot copy a recovery point in cold storage", FailureCause.COLD),
+        ("LimitExceededException: too many concurrent copy jobs", FailureCause.LIMIT),
+        ("An internal error occurred", FailureCause.OTHER),
+        (None, FailureCause.OTHER),
+    ],
+)
+def test_copy_failures_are_classified(message: str | None, cause: FailureCause) -> None:
+    assert classify_failure(message) is cause
+
+
+def test_vault_location() -> None:
+    assert vault_location(XACCT.vault_arn) == ("210987654321", "eu-central-1")
+    assert vault_location("arn:aws:s3:::bucket") is None
