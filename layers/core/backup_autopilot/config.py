@@ -25,6 +25,11 @@ class Settings(BaseModel):
     backup_role_arn: str | None = None
     dr_region: str | None = None
     allow_opt_in: bool = False
+    #: the disaster-recovery vault (same account, DR Region) and an optional cross-account vault
+    dr_vault_arn: str | None = None
+    cross_account_vault_arn: str | None = None
+    #: retention of copies (days); the DR vault lock's minimum must allow it
+    copy_delete_after_days: int = 35
 
 
 _ENV = {
@@ -40,6 +45,9 @@ _ENV = {
     "backup_role_arn": "BACKUP_ROLE_ARN",
     "dr_region": "DR_REGION",
     "allow_opt_in": "ALLOW_OPT_IN",
+    "dr_vault_arn": "DR_VAULT_ARN",
+    "cross_account_vault_arn": "CROSS_ACCOUNT_VAULT_ARN",
+    "copy_delete_after_days": "COPY_DELETE_AFTER_DAYS",
 }
 
 

@@ -1,0 +1,42 @@
+"""Backup Job State Change COMPLETED -> StartCopyJob to each allowed destination (or Copy Skipped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from backup_autopilot.adapters.aws import client
+from backup_autopilot.adapters.copies import CopyGateway
+from backup_autopilot.adapters.events import EventBridgePublisher
+from backup_autopilot.config import get_settings
+from backup_autopilot.logic.copy_planning import stack_destinations
+from backup_autopilot.logic.copy_service import copy_recovery_point
+from backup_autopilot.models.aws_events import BackupJobEvent
+from backup_autopilot.observability import MetricUnit, logger, metrics
+
+settings = get_settings()
+gateway = CopyGateway(client, role_arn=settings.backup_role_arn or "")
+events = EventBridgePublisher(client("events"), settings.event_bus_name)
+allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
+defaults = [d for d in allowed.values() if d.vault_arn == settings.dr_vault_arn]
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        job = BackupJobEvent.model_validate(event)
+    except ValidationError as error:
+        logger.error("rejected malformed backup job event", errors=error.errors(include_url=False, include_input=False))
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return {"outcome": "Rejected"}
+    result = copy_recovery_point(
+        job, gateway=gateway, events=events, allowed=allowed, defaults=defaults,
+        copy_to_tag_key=settings.copy_to_tag_key, delete_after_days=settings.copy_delete_after_days,
+        own_account=context.invoked_function_arn.split(":")[4],
+    )
+    logger.info("copies planned", **result)
+    metrics.add_metric(name="CopiesStarted", unit=MetricUnit.Count, value=len(result.get("started", [])))
+    return result

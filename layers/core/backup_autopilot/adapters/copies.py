@@ -1,0 +1,81 @@
+"""Copies through boto3: recovery point facts, the resource's copy tag, StartCopyJob."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from backup_autopilot.adapters.backup import TtlCache
+from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts
+
+ClientFactory = Callable[[str, str | None], Any]
+
+
+class CopyGateway:
+    def __init__(self, client_for: ClientFactory, *, role_arn: str, cache: TtlCache | None = None) -> None:
+        self._client_for = client_for
+        self._role_arn = role_arn
+        self._cache = cache or TtlCache()
+
+    def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> RecoveryPointFacts:
+        backup = self._client_for("backup", region)
+        point = backup.describe_recovery_point(BackupVaultName=vault_name, RecoveryPointArn=arn)
+        created_by = point.get("CreatedBy") or {}
+        plan_vaults = self._plan_copy_vaults(region, created_by.get("BackupPlanId"), created_by.get("BackupRuleId"))
+        key_arn = point.get("EncryptionKeyArn")
+        return RecoveryPointFacts(
+            arn=arn,
+            vault_name=vault_name,
+            account=account,
+            region=region,
+            resource_arn=point["ResourceArn"],
+            resource_type=point["ResourceType"],
+            status=point["Status"],
+            storage_class=point.get("StorageClass", "WARM"),
+            aws_managed_key=self._aws_managed(region, key_arn) if key_arn else False,
+            plan_copy_vaults=plan_vaults,
+        )
+
+    def _plan_copy_vaults(self, region: str, plan_id: str | None, rule_id: str | None) -> tuple[str, ...]:
+        if not plan_id:
+            return ()
+
+        def load() -> tuple[str, ...]:
+            rules = self._client_for("backup", region).get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]["Rules"]
+            return tuple(
+                action["DestinationBackupVaultArn"]
+                for rule in rules
+                if rule_id is None or rule.get("RuleId") == rule_id
+                for action in rule.get("CopyActions", [])
+            )
+
+        vaults: tuple[str, ...] = self._cache.get(f"plan-copies:{plan_id}:{rule_id}", load)
+        return vaults
+
+    def _aws_managed(self, region: str, key_arn: str) -> bool:
+        def load() -> bool:
+            metadata = self._client_for("kms", region).describe_key(KeyId=key_arn)["KeyMetadata"]
+            return bool(metadata.get("KeyManager") == "AWS")
+
+        managed: bool = self._cache.get(f"key:{key_arn}", load)
+        return managed
+
+    def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None:
+        response = self._client_for("resourcegroupstaggingapi", region).get_resources(ResourceARNList=[resource_arn])
+        for item in response.get("ResourceTagMappingList", []):
+            for tag in item.get("Tags", []):
+                if tag["Key"] == tag_key:
+                    return str(tag["Value"])
+        return None
+
+    def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str:
+        response = self._client_for("backup", point.region).start_copy_job(
+            RecoveryPointArn=point.arn,
+            SourceBackupVaultName=point.vault_name,
+            DestinationBackupVaultArn=order.destination.vault_arn,
+            IamRoleArn=self._role_arn,
+            IdempotencyToken=order.token,
+            Lifecycle={"DeleteAfterDays": delete_after_days},
+        )
+        job_id: str = response["CopyJobId"]
+        return job_id

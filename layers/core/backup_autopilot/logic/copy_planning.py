@@ -1,0 +1,85 @@
+"""From one completed backup to the copies it needs (pure; the facts come from adapters)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from backup_autopilot.logic.copies import Destination, SkipReason, resolve_destinations, skip_reason, vault_location
+from backup_autopilot.logic.tokens import copy_token
+
+
+@dataclass(frozen=True)
+class RecoveryPointFacts:
+    """What AWS says about the recovery point (DescribeRecoveryPoint), not what the event claims."""
+
+    arn: str
+    vault_name: str
+    account: str
+    region: str
+    resource_arn: str
+    resource_type: str
+    status: str
+    storage_class: str
+    aws_managed_key: bool
+    plan_copy_vaults: tuple[str, ...] = ()
+
+    @property
+    def fully_managed(self) -> bool:
+        # AWS names recovery points of fully managed types arn:aws:backup:...:recovery-point:...
+        return ":backup:" in self.arn and ":recovery-point:" in self.arn
+
+
+@dataclass(frozen=True)
+class CopyOrder:
+    destination: Destination
+    token: str
+
+
+@dataclass
+class CopyPlan:
+    orders: list[CopyOrder] = field(default_factory=list)
+    skipped: list[tuple[Destination, SkipReason]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def stack_destinations(dr_vault_arn: str | None, cross_account_vault_arn: str | None) -> dict[str, Destination]:
+    """The vaults this stack may copy to, by ``ACCOUNT:REGION``."""
+    allowed: dict[str, Destination] = {}
+    for arn in (dr_vault_arn, cross_account_vault_arn):
+        location = vault_location(arn) if arn else None
+        if arn and location:
+            destination = Destination(location[0], location[1], arn)
+            allowed[destination.key] = destination
+    return allowed
+
+
+def plan_copies(
+    point: RecoveryPointFacts,
+    *,
+    copy_to_tag: str | None,
+    allowed: Mapping[str, Destination],
+    defaults: Iterable[Destination],
+) -> CopyPlan:
+    plan = CopyPlan()
+    if point.status != "COMPLETED":
+        plan.problems.append(f"recovery point is {point.status}, not COMPLETED")
+        return plan
+    targets = resolve_destinations(
+        copy_to_tag, source_account=point.account, source_region=point.region, allowed=allowed, defaults=defaults
+    )
+    plan.problems.extend(targets.problems)
+    for destination in targets.destinations:
+        reason = skip_reason(
+            destination,
+            source_account=point.account,
+            storage_class=point.storage_class,
+            fully_managed=point.fully_managed,
+            aws_managed_key=point.aws_managed_key,
+            plan_copy_vaults=point.plan_copy_vaults,
+        )
+        if reason is not None:
+            plan.skipped.append((destination, reason))
+        else:
+            plan.orders.append(CopyOrder(destination, copy_token(point.arn, destination.vault_arn)))
+    return plan

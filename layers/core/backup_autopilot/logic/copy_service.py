@@ -1,0 +1,74 @@
+"""Copying one completed backup: read the truth, plan, start, tell (ports injected)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from backup_autopilot.logic.copies import Destination
+from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, plan_copies
+from backup_autopilot.logic.protection import EventPort
+from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.aws_events import BackupJobEvent
+
+COPY_STARTED = "Copy Started"
+COPY_SKIPPED = "Copy Skipped"
+COPY_DESTINATION_REJECTED = "Copy Destination Rejected"
+
+
+class CopyPort(Protocol):
+    def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> RecoveryPointFacts: ...
+
+    def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None: ...
+
+    def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str: ...
+
+
+def copy_recovery_point(
+    job: BackupJobEvent,
+    *,
+    gateway: CopyPort,
+    events: EventPort,
+    allowed: Mapping[str, Destination],
+    defaults: Iterable[Destination],
+    copy_to_tag_key: str,
+    delete_after_days: int,
+    own_account: str,
+) -> dict[str, Any]:
+    """Start the copies a COMPLETED backup job needs. Rejections make no AWS call."""
+    detail = job.detail
+    if detail.outcome != "COMPLETED":
+        return {"outcome": "Ignored", "reason": f"job is {detail.outcome}"}
+    if job.account != own_account:
+        return {"outcome": "Rejected", "reason": f"event from account {job.account}"}
+    if not job.resources or not detail.backup_vault_name:
+        return {"outcome": "Rejected", "reason": "no recovery point ARN in resources[0] or no vault name"}
+    point = gateway.recovery_point(
+        vault_name=detail.backup_vault_name, arn=job.resources[0], account=job.account, region=job.region
+    )
+    tag = gateway.copy_to_tag(point.resource_arn, point.region, copy_to_tag_key)
+    plan = plan_copies(point, copy_to_tag=tag, allowed=allowed, defaults=defaults)
+    started: list[str] = []
+    for order in plan.orders:
+        job_id = gateway.start_copy(point, order, delete_after_days=delete_after_days)
+        started.append(job_id)
+        events.publish(COPY_STARTED, {
+            "severity": Severity.INFO, "summary": f"copy of {point.arn} to {order.destination.key} started",
+            "resource": point.resource_arn, "recovery_point": point.arn, "copy_job_id": job_id,
+            "destination_vault_arn": order.destination.vault_arn, "dedupe_key": order.token,
+        })
+    for destination, reason in plan.skipped:
+        events.publish(COPY_SKIPPED, {
+            "severity": Severity.WARNING, "summary": f"no copy of {point.arn} to {destination.key}: {reason.value}",
+            "resource": point.resource_arn, "recovery_point": point.arn, "reason": reason.name,
+            "destination_vault_arn": destination.vault_arn, "dedupe_key": f"skip:{point.arn}:{destination.key}",
+        })
+    if plan.problems:
+        events.publish(COPY_DESTINATION_REJECTED, {
+            "severity": Severity.WARNING,
+            "summary": f"{copy_to_tag_key} on {point.resource_arn}: " + "; ".join(plan.problems),
+            "resource": point.resource_arn, "problems": plan.problems,
+            "dedupe_key": f"copy-tag:{point.resource_arn}:{tag}",
+        })
+    return {"outcome": "Planned", "recovery_point": point.arn, "started": started,
+            "skipped": [d.key for d, _ in plan.skipped], "problems": plan.problems}
