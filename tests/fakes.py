@@ -63,3 +63,25 @@ class FakeEvents:
 
     def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
         self.published.append((detail_type, detail))
+
+
+@dataclass
+class FakeCopies:
+    """CopyPort: one recovery point's facts, a copy tag, and StartCopyJob with token semantics."""
+
+    point: Any
+    tag: str | None = None
+    jobs_by_token: dict[str, str] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> Any:
+        self.calls.append("DescribeRecoveryPoint")
+        return self.point
+
+    def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None:
+        self.calls.append("GetResources")
+        return self.tag
+
+    def start_copy(self, point: Any, order: Any, *, delete_after_days: int) -> str:
+        self.calls.append("StartCopyJob")
+        return self.jobs_by_token.setdefault(order.token, f"copy-{len(self.jobs_by_token) + 1}")

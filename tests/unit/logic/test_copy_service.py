@@ -1,0 +1,81 @@
+"""One completed backup -> the copies it needs, with fakes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from backup_autopilot.logic.copy_planning import RecoveryPointFacts, stack_destinations
+from backup_autopilot.logic.copy_service import copy_recovery_point
+from backup_autopilot.models.aws_events import BackupJobEvent
+from tests.fakes import FakeCopies, FakeEvents
+
+DR_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:bap-dr"
+X_VAULT = "arn:aws:backup:eu-central-1:210987654321:backup-vault:bap-dr"
+ALLOWED = stack_destinations(DR_VAULT, X_VAULT)
+DEFAULTS = [ALLOWED["123456789012:us-west-2"]]
+RP = "arn:aws:ec2:us-east-1::snapshot/snap-0abc1234def567890"
+
+
+def _event(**detail: Any) -> BackupJobEvent:
+    return BackupJobEvent.model_validate({
+        "version": "0", "id": "e1", "detail-type": "Backup Job State Change", "source": "aws.backup",
+        "account": "123456789012", "time": "2026-03-02T05:14:09Z", "region": "us-east-1", "resources": [RP],
+        "detail": {"backupJobId": "J1", "state": "COMPLETED", "backupVaultName": "primary", **detail},
+    })
+
+
+def _point(**overrides: Any) -> RecoveryPointFacts:
+    values: dict[str, Any] = {"arn": RP, "vault_name": "primary", "account": "123456789012", "region": "us-east-1",
+              "resource_arn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1", "resource_type": "EBS",
+              "status": "COMPLETED", "storage_class": "WARM", "aws_managed_key": False}
+    return RecoveryPointFacts(**{**values, **overrides})
+
+
+def _copy(copies: FakeCopies, event: BackupJobEvent | None = None) -> tuple[dict[str, Any], FakeEvents]:
+    events = FakeEvents()
+    result = copy_recovery_point(event or _event(), gateway=copies, events=events, allowed=ALLOWED, defaults=DEFAULTS,
+                                 copy_to_tag_key="backup-copy-to", delete_after_days=35, own_account="123456789012")
+    return result, events
+
+
+def test_completed_backup_is_copied_to_the_default_dr_vault_with_three_calls() -> None:
+    copies = FakeCopies(_point())
+    result, events = _copy(copies)
+    assert len(result["started"]) == 1
+    assert copies.calls == ["DescribeRecoveryPoint", "GetResources", "StartCopyJob"]
+    assert [e[0] for e in events.published] == ["Copy Started"]
+
+
+def test_replayed_completion_events_make_one_copy_per_destination() -> None:
+    copies = FakeCopies(_point(), tag="us-west-2,210987654321:eu-central-1")
+    for _ in range(3):
+        _copy(copies)
+    assert len(copies.jobs_by_token) == 2
+
+
+def test_none_tag_makes_no_copy() -> None:
+    copies = FakeCopies(_point(), tag="none")
+    result, events = _copy(copies)
+    assert result["started"] == [] and "StartCopyJob" not in copies.calls and events.published == []
+
+
+def test_cold_point_is_skipped_with_a_reason() -> None:
+    copies = FakeCopies(_point(storage_class="COLD"))
+    result, events = _copy(copies)
+    assert result["started"] == [] and events.published[0][0] == "Copy Skipped"
+    assert "cold" in events.published[0][1]["summary"]
+
+
+def test_failed_job_and_foreign_account_make_no_call() -> None:
+    copies = FakeCopies(_point())
+    assert _copy(copies, _event(state="FAILED"))[0]["outcome"] == "Ignored"
+    foreign = BackupJobEvent.model_validate({**json.loads(_event().model_dump_json(by_alias=True)), "account": "999999999999"})
+    assert _copy(copies, foreign)[0]["outcome"] == "Rejected"
+    assert copies.calls == []
+
+
+def test_disallowed_tag_destination_is_reported() -> None:
+    copies = FakeCopies(_point(), tag="ap-south-1")
+    result, events = _copy(copies)
+    assert result["started"] == [] and events.published[0][0] == "Copy Destination Rejected"
