@@ -79,3 +79,22 @@ def test_disallowed_tag_destination_is_reported() -> None:
     copies = FakeCopies(_point(), tag="ap-south-1")
     result, events = _copy(copies)
     assert result["started"] == [] and events.published[0][0] == "Copy Destination Rejected"
+
+
+def _copy_event(state: str, message: str | None) -> Any:
+    from backup_autopilot.models.aws_events import CopyJobEvent
+
+    return CopyJobEvent.model_validate({
+        "version": "0", "id": "e2", "detail-type": "Copy Job State Change", "source": "aws.backup",
+        "account": "123456789012", "time": "2026-03-02T05:21:13Z", "region": "us-east-1", "resources": [RP],
+        "detail": {"copyJobId": "C1", "state": state, "statusMessage": message, "destinationRecoveryPointArn": {},
+                   "destinationBackupVaultArn": X_VAULT, "resourceArn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"},
+    })
+
+
+def test_failed_copy_becomes_copy_failed_with_cause_and_fix() -> None:
+    from backup_autopilot.logic.copy_service import copy_failure_event
+
+    detail = copy_failure_event(_copy_event("FAILED", "User is not authorized to perform: backup:CopyIntoBackupVault"))
+    assert detail is not None and detail["cause"] == "vault-access-policy" and "access policy" in detail["fix"]
+    assert copy_failure_event(_copy_event("COMPLETED", None)) is None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from backup_autopilot.logic.copies import Destination
+from backup_autopilot.logic.copies import FIXES, Destination, classify_failure
 from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, plan_copies
 from backup_autopilot.logic.protection import EventPort
 from backup_autopilot.models.alerts import Severity
-from backup_autopilot.models.aws_events import BackupJobEvent
+from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
 
 COPY_STARTED = "Copy Started"
 COPY_SKIPPED = "Copy Skipped"
@@ -72,3 +72,26 @@ def copy_recovery_point(
         })
     return {"outcome": "Planned", "recovery_point": point.arn, "started": started,
             "skipped": [d.key for d, _ in plan.skipped], "problems": plan.problems}
+
+
+COPY_FAILED = "Copy Failed"
+
+
+def copy_failure_event(event: CopyJobEvent) -> dict[str, Any] | None:
+    """The ``Copy Failed`` detail for a FAILED/ABORTED copy job event, with its cause and fix."""
+    detail = event.detail
+    if detail.outcome not in {"FAILED", "ABORTED", "PARTIAL"}:
+        return None
+    cause = classify_failure(detail.status_message)
+    destination = detail.destination_backup_vault_arn or "an unknown vault"
+    return {
+        "severity": Severity.CRITICAL,
+        "summary": f"copy of {event.resources[0] if event.resources else detail.resource_arn} to {destination} "
+        f"{detail.outcome.lower()}: {detail.status_message or 'no message'}; fix: {FIXES[cause]}",
+        "resource": detail.resource_arn,
+        "copy_job_id": detail.copy_job_id,
+        "cause": cause.value,
+        "fix": FIXES[cause],
+        "destination_vault_arn": detail.destination_backup_vault_arn,
+        "dedupe_key": f"copy-failed:{detail.copy_job_id or event.id}",
+    }

@@ -1,0 +1,45 @@
+"""Copy Job State Change -> a classified ``Copy Failed`` event, or the copy lag metric on COMPLETED."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from backup_autopilot.adapters.aws import client
+from backup_autopilot.adapters.events import EventBridgePublisher
+from backup_autopilot.config import get_settings
+from backup_autopilot.logic.copy_service import COPY_FAILED, copy_failure_event
+from backup_autopilot.models.aws_events import CopyJobEvent
+from backup_autopilot.observability import MetricUnit, logger, metrics
+
+settings = get_settings()
+events = EventBridgePublisher(client("events"), settings.event_bus_name)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        copy = CopyJobEvent.model_validate(event)
+    except ValidationError as error:
+        logger.error("rejected malformed copy job event", errors=error.errors(include_url=False, include_input=False))
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return {"outcome": "Rejected"}
+    failure = copy_failure_event(copy)
+    if failure is not None:
+        events.publish(COPY_FAILED, failure)
+        metrics.add_metric(name="CopiesFailed", unit=MetricUnit.Count, value=1)
+        return {"outcome": COPY_FAILED, "cause": failure["cause"]}
+    if copy.detail.outcome == "COMPLETED" and copy.detail.completion_date and copy.resources:
+        point = client("backup", copy.region).describe_recovery_point(
+            BackupVaultName=(copy.detail.source_backup_vault_arn or "").rsplit(":", 1)[-1],
+            RecoveryPointArn=copy.resources[0],
+        )
+        completed = dt.datetime.fromisoformat(copy.detail.completion_date.replace("Z", "+00:00"))
+        lag = (completed - point["CreationDate"]).total_seconds()
+        metrics.add_metric(name="CopyLagSeconds", unit=MetricUnit.Seconds, value=lag)
+        return {"outcome": "Completed", "copy_lag_seconds": lag}
+    return {"outcome": "Ignored", "state": copy.detail.outcome}
