@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,8 +16,11 @@ from backup_autopilot.logic.copy_service import COPY_FAILED, copy_failure_event
 from backup_autopilot.models.aws_events import CopyJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
-settings = get_settings()
-events = EventBridgePublisher(client("events"), settings.event_bus_name)
+
+
+@cache
+def _events() -> EventBridgePublisher:
+    return EventBridgePublisher(client("events"), get_settings().event_bus_name)
 
 
 @logger.inject_lambda_context
@@ -30,7 +34,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"outcome": "Rejected"}
     failure = copy_failure_event(copy)
     if failure is not None:
-        events.publish(COPY_FAILED, failure)
+        _events().publish(COPY_FAILED, failure)
         metrics.add_metric(name="CopiesFailed", unit=MetricUnit.Count, value=1)
         return {"outcome": COPY_FAILED, "cause": failure["cause"]}
     if copy.detail.outcome == "COMPLETED" and copy.detail.completion_date and copy.resources:

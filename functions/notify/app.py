@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.notifications import SnsPublisher
 from backup_autopilot.config import get_settings
 from backup_autopilot.logic.notify import plan_batch
 from backup_autopilot.observability import MetricUnit, logger, metrics
-
-_sns = boto3.client("sns")
 
 
 @logger.inject_lambda_context
@@ -30,7 +28,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if not topic_arn:
             raise RuntimeError("ALERTS_TOPIC_ARN is not set")
         try:
-            message_id = SnsPublisher(_sns, topic_arn).publish(plan.digest)
+            message_id = SnsPublisher(client("sns"), topic_arn).publish(plan.digest)
         except Exception:
             # nothing was delivered: every accepted message goes back to the queue to be retried
             logger.exception("digest not delivered", alerts=len(plan.digest.alerts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -17,15 +18,21 @@ from backup_autopilot.logic.protection import Protector, decide_tag_change
 from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
-settings = get_settings()
-backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
-protector = Protector(
-    backup=backup,
-    resources=ResourceGateway(client),
-    events=EventBridgePublisher(client("events"), settings.event_bus_name),
-    plan_tag_key=settings.plan_tag_key,
-    allow_opt_in=settings.allow_opt_in,
-)
+
+
+@cache
+def _wiring() -> tuple[BackupGateway, Protector]:
+    """Clients and gateways, built on first use (kept for the container's life)."""
+    settings = get_settings()
+    backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
+    protector = Protector(
+        backup=backup,
+        resources=ResourceGateway(client),
+        events=EventBridgePublisher(client("events"), settings.event_bus_name),
+        plan_tag_key=settings.plan_tag_key,
+        allow_opt_in=settings.allow_opt_in,
+    )
+    return backup, protector
 
 
 @logger.inject_lambda_context
@@ -42,6 +49,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.error("rejected tag event from another account", account=tag_event.account)
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"outcome": "Rejected", "reason": "foreign account"}
+    settings = get_settings()
+    backup, protector = _wiring()
     decision = decide_tag_change(
         resource_arn=tag_event.resource_arn,
         changed_keys=tag_event.detail.changed_tag_keys,

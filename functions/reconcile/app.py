@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,11 +19,18 @@ from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import CONTINUATION, COVERAGE_REPORT, ReconcileRun, sweep
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
-settings = get_settings()
-backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
-inventory = TaggedInventory(client("resourcegroupstaggingapi"))
-events = EventBridgePublisher(client("events"), settings.event_bus_name)
-protector = Protector(backup, ResourceGateway(client), events, settings.plan_tag_key, settings.allow_opt_in)
+
+
+@cache
+def _wiring() -> tuple[BackupGateway, TaggedInventory, EventBridgePublisher, Protector]:
+    """Clients and gateways, built on first use (kept for the container's life)."""
+    settings = get_settings()
+    backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
+    inventory = TaggedInventory(client("resourcegroupstaggingapi"))
+    events = EventBridgePublisher(client("events"), settings.event_bus_name)
+    protector = Protector(backup, ResourceGateway(client), events, settings.plan_tag_key, settings.allow_opt_in)
+    return backup, inventory, events, protector
+
 #: stop taking new pages when less than this remains; one page takes far less
 RESERVE_MILLIS = 15_000
 
@@ -30,6 +38,8 @@ RESERVE_MILLIS = 15_000
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
+    backup, inventory, events, protector = _wiring()
     run = ReconcileRun.resume(event) or ReconcileRun(run_id=str(uuid.uuid4()))
     protected = backup.protected_resources()
     plans = backup.assignable_plans()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,11 +17,15 @@ from backup_autopilot.logic.copy_service import copy_recovery_point
 from backup_autopilot.models.aws_events import BackupJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
-settings = get_settings()
-gateway = CopyGateway(client, role_arn=settings.backup_role_arn or "")
-events = EventBridgePublisher(client("events"), settings.event_bus_name)
-allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
-defaults = [d for d in allowed.values() if d.vault_arn == settings.dr_vault_arn]
+
+
+@cache
+def _wiring() -> tuple[CopyGateway, EventBridgePublisher]:
+    """Clients and gateways, built on first use (kept for the container's life)."""
+    settings = get_settings()
+    return CopyGateway(client, role_arn=settings.backup_role_arn or ""), EventBridgePublisher(
+        client("events"), settings.event_bus_name
+    )
 
 
 @logger.inject_lambda_context
@@ -32,6 +37,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.error("rejected malformed backup job event", errors=error.errors(include_url=False, include_input=False))
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"outcome": "Rejected"}
+    settings = get_settings()
+    gateway, events = _wiring()
+    allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
+    defaults = [d for d in allowed.values() if d.vault_arn == settings.dr_vault_arn]
     result = copy_recovery_point(
         job, gateway=gateway, events=events, allowed=allowed, defaults=defaults,
         copy_to_tag_key=settings.copy_to_tag_key, delete_after_days=settings.copy_delete_after_days,

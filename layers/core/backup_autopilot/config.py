@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Settings(BaseModel):
     """What every function may read. Required values have no default: a missing one fails fast."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     stack_name: str = Field(min_length=1)
     event_bus_name: str = Field(min_length=1)

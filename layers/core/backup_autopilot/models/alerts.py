@@ -16,7 +16,7 @@ class Severity(StrEnum):
 class Alert(BaseModel):
     """One thing a person should know, with a key that identifies duplicates."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     key: str  # duplicates (redelivered events) share the key
     severity: Severity

@@ -29,7 +29,7 @@ class EventEnvelope(BaseModel):
     model (about 250 ms of cold start), so the envelope is declared here.
     """
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, extra="ignore")
 
     version: str = "0"
     id: str = Field(min_length=1)
@@ -43,7 +43,7 @@ class EventEnvelope(BaseModel):
 
 
 class PlanCreator(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True)
 
     backup_plan_id: str | None = Field(default=None, alias="backupPlanId")
     backup_plan_arn: str | None = Field(default=None, alias="backupPlanArn")
@@ -53,7 +53,7 @@ class PlanCreator(BaseModel):
 class JobDetail(BaseModel):
     """Fields common to backup, copy and restore job events."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True)
 
     state: str | None = None
     status: str | None = None

@@ -12,7 +12,7 @@ DOMAIN_SOURCE = "backup-autopilot"
 class DomainEventDetail(BaseModel):
     """The part of every domain event that alerting relies on."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
 
     severity: Severity = Severity.INFO
     summary: str = Field(min_length=1, max_length=2000)

@@ -13,7 +13,7 @@ TAG_DETAIL_TYPE = "Tag Change on Resource"
 
 
 class TagChangeDetail(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, extra="ignore")
 
     changed_tag_keys: list[str] = Field(alias="changed-tag-keys", min_length=1)
     service: str = Field(min_length=1)
