@@ -15,10 +15,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 9
 ENV = {
-    "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-    "STACK_NAME": "backup-autopilot", "EVENT_BUS_NAME": "backup-autopilot-events",
-    "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:alerts", "POWERTOOLS_SERVICE_NAME": "backup-autopilot",
-    "POWERTOOLS_METRICS_NAMESPACE": "BackupAutopilot", "BACKUP_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "STACK_NAME": "backup-autopilot",
+    "EVENT_BUS_NAME": "backup-autopilot-events",
+    "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:alerts",
+    "POWERTOOLS_SERVICE_NAME": "backup-autopilot",
+    "POWERTOOLS_METRICS_NAMESPACE": "BackupAutopilot",
+    "BACKUP_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
     "PYTHONPATH": str(ROOT / "layers" / "core"),
 }
 TIMER = "import time,sys;t=time.perf_counter();{stmt};print(time.perf_counter()-t)"
@@ -28,16 +33,24 @@ def _median_ms(statement: str) -> float:
     samples = []
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **ENV}
     for _ in range(RUNS):
-        out = subprocess.run([sys.executable, "-c", TIMER.format(stmt=statement)], env=env, check=True,
-                             capture_output=True, text=True, cwd=ROOT).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", TIMER.format(stmt=statement)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
         samples.append(float(out.strip().splitlines()[-1]) * 1000)
     return statistics.median(samples)
 
 
 def _load(function_dir: str) -> str:
     path = ROOT / "functions" / function_dir / "app.py"
-    return (f"import importlib.util as u;s=u.spec_from_file_location('app',{str(path)!r});"
-            "m=u.module_from_spec(s);s.loader.exec_module(m)")
+    return (
+        f"import importlib.util as u;s=u.spec_from_file_location('app',{str(path)!r});"
+        "m=u.module_from_spec(s);s.loader.exec_module(m)"
+    )
 
 
 def main() -> list[tuple[str, float, float]]:

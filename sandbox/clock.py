@@ -17,10 +17,13 @@ import datetime as dt
 import heapq
 import itertools
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import time_machine
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 UTC = dt.UTC
 #: a fixed, reproducible default start: a Monday, 09:00 UTC
@@ -51,7 +54,7 @@ class SimClock:
     def __init__(self, start: dt.datetime | None = None) -> None:
         self._start = (start or DEFAULT_START).astimezone(UTC)
         self._traveller = time_machine.travel(self._start, tick=False)
-        self._coordinates: time_machine.Coordinates | None = None
+        self._coordinates: time_machine.Traveller | None = None
         self._heap: list[Timer] = []
         self._seq = itertools.count()
         self._lock = threading.RLock()

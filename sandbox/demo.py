@@ -53,14 +53,18 @@ def _next_daily_window(now: dt.datetime) -> dt.datetime:
     return window if window > now else window + dt.timedelta(days=1)
 
 
-def _wait_for(sb: Sandbox, describe: Any, done: set[str], step: int = 60, limit: int = 6 * 3600) -> dict[str, Any]:
+def _wait_for(
+    sb: Sandbox, describe: Any, done: set[str], step: int = 60, limit: int = 6 * 3600
+) -> dict[str, Any]:
     waited = 0
     while True:
         state: dict[str, Any] = describe()
         if state.get("State", state.get("Status")) in done:
             return state
         if waited >= limit:
-            raise TimeoutError(f"still {state.get('State', state.get('Status'))} after {limit}s of simulated time")
+            raise TimeoutError(
+                f"still {state.get('State', state.get('Status'))} after {limit}s of simulated time"
+            )
         sb.advance(step)
         waited += step
 
@@ -71,21 +75,26 @@ def run() -> int:
         backup = sb.client("backup")
         _say(f"stack '{sb.stack_name}' deployed into the sandbox (account {sb.account_id}, {sb.region})")
         for plan in backup.list_backup_plans()["BackupPlansList"]:
-            selections = backup.list_backup_selections(BackupPlanId=plan["BackupPlanId"])["BackupSelectionsList"]
+            selections = backup.list_backup_selections(BackupPlanId=plan["BackupPlanId"])[
+                "BackupSelectionsList"
+            ]
             print(f"   plan {plan['BackupPlanName']}: {len(selections)} tag selection(s)")
 
         _say(f"a table with {ITEMS:,} orders is tagged backup-plan=daily")
         orders_arn = _make_table(sb, "orders", ITEMS, {"backup-plan": "daily", "team": "payments"})
         _make_table(sb, "scratch", 10, {"team": "payments"})  # not tagged: must not be backed up
         ledger_arn = _make_table(sb, "ledger", 50, {"backup-plan": "daily"})
-        sb.faults.fail_job("backup", "Insufficient privileges to perform this action.", resource_arn=ledger_arn)
+        sb.faults.fail_job(
+            "backup", "Insufficient privileges to perform this action.", resource_arn=ledger_arn
+        )
 
         window = _next_daily_window(sb.clock.now())
         _say(f"the clock moves to the daily window ({window:%a %H:%M} UTC) and past it")
         sb.advance_to(window + dt.timedelta(hours=2))
         jobs = backup.list_backup_jobs()["BackupJobs"]
         for job in jobs:
-            print(f"   backup job {job['ResourceArn'].split('/')[-1]}: {job['State']} {job.get('StatusMessage', '')}")
+            name = job["ResourceArn"].split("/")[-1]
+            print(f"   backup job {name}: {job['State']} {job.get('StatusMessage', '')}")
         done = [j for j in jobs if j["ResourceArn"] == orders_arn and j["State"] == "COMPLETED"]
         if not done:
             print("!! the orders table was not backed up")
@@ -103,7 +112,9 @@ def run() -> int:
             ResourceType="DynamoDB",
             IdempotencyToken="demo-restore-orders",
         )["RestoreJobId"]
-        restore = _wait_for(sb, lambda: backup.describe_restore_job(RestoreJobId=restore_id), {"COMPLETED", "FAILED"})
+        restore = _wait_for(
+            sb, lambda: backup.describe_restore_job(RestoreJobId=restore_id), {"COMPLETED", "FAILED"}
+        )
         restored_items = _count_items(sb, "orders-restored") if restore["Status"] == "COMPLETED" else 0
         print(f"   restore job {restore['Status']}: {restore.get('CreatedResourceArn')}")
         print(f"   items: source {_count_items(sb, 'orders'):,}, restored {restored_items:,}")

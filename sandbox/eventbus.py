@@ -22,7 +22,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from moto.events import models as events_models
 from moto.utilities.arns import parse_arn
@@ -91,7 +91,7 @@ def _send_to_targets(self: events_models.Rule, original_event: Any, transform_in
             saved = self.targets
             self.targets = targets
             try:
-                _original_send_to_targets(self, copy.deepcopy(payload), transform)
+                _original_send_to_targets(self, cast("Any", copy.deepcopy(payload)), transform)
             finally:
                 self.targets = saved
         for target in lambda_targets:
@@ -184,5 +184,5 @@ def emit_service_event(
     for rule in list(bus.rules.values()):
         if rule.state != "ENABLED":
             continue
-        rule.send_to_targets(copy.deepcopy(event))
+        rule.send_to_targets(cast("Any", copy.deepcopy(event)))
     return event

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sandbox.clock import SimClock
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sandbox.clock import SimClock
 
 _clock: SimClock | None = None
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.logic.protection import Plan
-from backup_autopilot.logic.resources import ResourceRef
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
+
+    from backup_autopilot.logic.protection import Plan
+    from backup_autopilot.logic.resources import ResourceRef
 
 
 @dataclass

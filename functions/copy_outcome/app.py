@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from backup_autopilot.adapters.aws import client
@@ -16,6 +15,8 @@ from backup_autopilot.logic.copy_service import COPY_FAILED, copy_failure_event
 from backup_autopilot.models.aws_events import CopyJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @cache
@@ -29,7 +30,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         copy = CopyJobEvent.model_validate(event)
     except ValidationError as error:
-        logger.error("rejected malformed copy job event", errors=error.errors(include_url=False, include_input=False))
+        logger.error(
+            "rejected malformed copy job event", errors=error.errors(include_url=False, include_input=False)
+        )
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"outcome": "Rejected"}
     failure = copy_failure_event(copy)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.notifications import SnsPublisher
 from backup_autopilot.config import get_settings
 from backup_autopilot.logic.notify import plan_batch
 from backup_autopilot.observability import MetricUnit, logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @logger.inject_lambda_context

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from backup_autopilot.adapters.aws import client
@@ -18,13 +17,17 @@ from backup_autopilot.logic.protection import Protector, decide_tag_change
 from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @cache
 def _wiring() -> tuple[BackupGateway, Protector]:
     """Clients and gateways, built on first use (kept for the container's life)."""
     settings = get_settings()
-    backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
+    backup = BackupGateway(
+        client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name
+    )
     protector = Protector(
         backup=backup,
         resources=ResourceGateway(client),
@@ -41,7 +44,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         tag_event = TagChangeEvent.model_validate(event)
     except ValidationError as error:
-        logger.error("rejected malformed tag event", errors=error.errors(include_url=False, include_input=False))
+        logger.error(
+            "rejected malformed tag event", errors=error.errors(include_url=False, include_input=False)
+        )
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"outcome": "Rejected", "reason": "malformed event"}
     own_account = context.invoked_function_arn.split(":")[4]
@@ -59,7 +64,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         plans=backup.assignable_plans(),
     )
     result = protector.apply(decision, now=dt.datetime.now(dt.UTC))
-    logger.info("tag change handled", resource=decision.resource_arn, outcome=result.outcome.value,
-                detail=result.detail, backup_job_id=result.backup_job_id, warnings=result.warnings)
+    logger.info(
+        "tag change handled",
+        resource=decision.resource_arn,
+        outcome=result.outcome.value,
+        detail=result.detail,
+        backup_job_id=result.backup_job_id,
+        warnings=result.warnings,
+    )
     metrics.add_metric(name=result.outcome.name.title(), unit=MetricUnit.Count, value=1)
     return {"outcome": result.outcome.value, "detail": result.detail, "backup_job_id": result.backup_job_id}

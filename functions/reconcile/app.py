@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from functools import cache
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import BackupGateway
@@ -19,17 +17,24 @@ from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import CONTINUATION, COVERAGE_REPORT, ReconcileRun, sweep
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @cache
 def _wiring() -> tuple[BackupGateway, TaggedInventory, EventBridgePublisher, Protector]:
     """Clients and gateways, built on first use (kept for the container's life)."""
     settings = get_settings()
-    backup = BackupGateway(client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name)
+    backup = BackupGateway(
+        client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name
+    )
     inventory = TaggedInventory(client("resourcegroupstaggingapi"))
     events = EventBridgePublisher(client("events"), settings.event_bus_name)
-    protector = Protector(backup, ResourceGateway(client), events, settings.plan_tag_key, settings.allow_opt_in)
+    protector = Protector(
+        backup, ResourceGateway(client), events, settings.plan_tag_key, settings.allow_opt_in
+    )
     return backup, inventory, events, protector
+
 
 #: stop taking new pages when less than this remains; one page takes far less
 RESERVE_MILLIS = 15_000
@@ -45,13 +50,22 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     plans = backup.assignable_plans()
     while True:
         page = inventory.page(settings.plan_tag_key, run.token)
-        sweep(page.resources, protected=protected, plans=plans, plan_tag_key=settings.plan_tag_key,
-              protector=protector, coverage=run.coverage, now=dt.datetime.now(dt.UTC))
+        sweep(
+            page.resources,
+            protected=protected,
+            plans=plans,
+            plan_tag_key=settings.plan_tag_key,
+            protector=protector,
+            coverage=run.coverage,
+            now=dt.datetime.now(dt.UTC),
+        )
         run.token, run.pages = page.next_token, run.pages + 1
         if run.token is None:
             events.publish(COVERAGE_REPORT, run.coverage.report())
             metrics.add_metric(name="ResourcesTagged", unit=MetricUnit.Count, value=run.coverage.tagged)
-            metrics.add_metric(name="BackupsStartedByReconcile", unit=MetricUnit.Count, value=run.coverage.backups_started)
+            metrics.add_metric(
+                name="BackupsStartedByReconcile", unit=MetricUnit.Count, value=run.coverage.backups_started
+            )
             logger.info("reconcile finished", run_id=run.run_id, pages=run.pages, **run.coverage.report())
             return {"finished": True, **run.coverage.to_dict()}
         if context.get_remaining_time_in_millis() < RESERVE_MILLIS:

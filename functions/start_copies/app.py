@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from backup_autopilot.adapters.aws import client
@@ -17,6 +16,8 @@ from backup_autopilot.logic.copy_service import copy_recovery_point
 from backup_autopilot.models.aws_events import BackupJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @cache
@@ -34,7 +35,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         job = BackupJobEvent.model_validate(event)
     except ValidationError as error:
-        logger.error("rejected malformed backup job event", errors=error.errors(include_url=False, include_input=False))
+        logger.error(
+            "rejected malformed backup job event", errors=error.errors(include_url=False, include_input=False)
+        )
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"outcome": "Rejected"}
     settings = get_settings()
@@ -42,8 +45,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
     defaults = [d for d in allowed.values() if d.vault_arn == settings.dr_vault_arn]
     result = copy_recovery_point(
-        job, gateway=gateway, events=events, allowed=allowed, defaults=defaults,
-        copy_to_tag_key=settings.copy_to_tag_key, delete_after_days=settings.copy_delete_after_days,
+        job,
+        gateway=gateway,
+        events=events,
+        allowed=allowed,
+        defaults=defaults,
+        copy_to_tag_key=settings.copy_to_tag_key,
+        delete_after_days=settings.copy_delete_after_days,
         own_account=context.invoked_function_arn.split(":")[4],
     )
     logger.info("copies planned", **result)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -14,6 +13,9 @@ from moto import mock_aws
 from backup_autopilot.config import get_settings
 from tests.conftest import FakeLambdaContext, load_event, load_handler
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 
 @pytest.fixture
 def sns_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
@@ -22,7 +24,9 @@ def sns_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         sqs = boto3.client("sqs", region_name="us-east-1")
         topic = sns.create_topic(Name="alerts")["TopicArn"]
         queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         monkeypatch.setenv("STACK_NAME", "backup-autopilot")
         monkeypatch.setenv("EVENT_BUS_NAME", "backup-autopilot-events")
@@ -34,12 +38,16 @@ def sns_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
 
 
 def _published(world: dict[str, Any]) -> list[dict[str, Any]]:
-    messages = world["sqs"].receive_message(QueueUrl=world["queue"], MaxNumberOfMessages=10).get("Messages", [])
+    messages = (
+        world["sqs"].receive_message(QueueUrl=world["queue"], MaxNumberOfMessages=10).get("Messages", [])
+    )
     return [json.loads(m["Body"]) for m in messages]
 
 
 def test_burst_with_duplicates_sends_one_digest(sns_world: dict[str, Any]) -> None:
-    result = sns_world["handler"].lambda_handler(load_event("notify/burst_with_duplicates.json"), FakeLambdaContext())
+    result = sns_world["handler"].lambda_handler(
+        load_event("notify/burst_with_duplicates.json"), FakeLambdaContext()
+    )
     assert result == {"batchItemFailures": []}
     published = _published(sns_world)
     assert len(published) == 1
@@ -48,7 +56,9 @@ def test_burst_with_duplicates_sends_one_digest(sns_world: dict[str, Any]) -> No
 
 
 def test_malformed_messages_fail_alone_and_valid_alert_is_sent(sns_world: dict[str, Any]) -> None:
-    result = sns_world["handler"].lambda_handler(load_event("notify/malformed_and_valid.json"), FakeLambdaContext())
+    result = sns_world["handler"].lambda_handler(
+        load_event("notify/malformed_and_valid.json"), FakeLambdaContext()
+    )
     assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {
         "0a1b2c3d-0000-4000-8000-000000000021",
         "0a1b2c3d-0000-4000-8000-000000000022",
@@ -63,5 +73,7 @@ def test_undeliverable_digest_returns_every_message_for_retry(
     get_settings.cache_clear()
     event = load_event("notify/burst_with_duplicates.json")
     result = sns_world["handler"].lambda_handler(event, FakeLambdaContext())
-    assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {r["messageId"] for r in event["Records"]}
+    assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {
+        r["messageId"] for r in event["Records"]
+    }
     assert _published(sns_world) == []

@@ -47,10 +47,20 @@ def test_completed_with_issues_is_a_warning() -> None:
 
 def test_restore_failure_uses_status_key() -> None:
     event = {
-        "version": "0", "id": "e1", "detail-type": "Restore Job State Change", "source": "aws.backup",
-        "account": "123456789012", "time": "2026-03-02T05:41:00Z", "region": "us-east-1", "resources": [],
-        "detail": {"restoreJobId": "R1", "status": "FAILED", "statusMessage": "Table already exists",
-                   "sourceResourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"},
+        "version": "0",
+        "id": "e1",
+        "detail-type": "Restore Job State Change",
+        "source": "aws.backup",
+        "account": "123456789012",
+        "time": "2026-03-02T05:41:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {
+            "restoreJobId": "R1",
+            "status": "FAILED",
+            "statusMessage": "Table already exists",
+            "sourceResourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+        },
     }
     alert = alert_from_event(event)
     assert alert is not None
@@ -72,7 +82,9 @@ def test_unknown_source_is_rejected() -> None:
 
 def test_duplicates_in_a_burst_become_one_digest_entry() -> None:
     # GIVEN the same failure delivered twice plus a copy failure
-    plan = plan_batch((r["messageId"], r["body"]) for r in load_event("notify/burst_with_duplicates.json")["Records"])
+    plan = plan_batch(
+        (r["messageId"], r["body"]) for r in load_event("notify/burst_with_duplicates.json")["Records"]
+    )
     # THEN one digest with two distinct alerts, every message accepted
     assert plan.digest is not None
     assert len(plan.digest.alerts) == 2
@@ -81,8 +93,13 @@ def test_duplicates_in_a_burst_become_one_digest_entry() -> None:
 
 
 def test_malformed_messages_are_rejected_and_valid_ones_kept() -> None:
-    plan = plan_batch((r["messageId"], r["body"]) for r in load_event("notify/malformed_and_valid.json")["Records"])
-    assert set(plan.rejected) == {"0a1b2c3d-0000-4000-8000-000000000021", "0a1b2c3d-0000-4000-8000-000000000022"}
+    plan = plan_batch(
+        (r["messageId"], r["body"]) for r in load_event("notify/malformed_and_valid.json")["Records"]
+    )
+    assert set(plan.rejected) == {
+        "0a1b2c3d-0000-4000-8000-000000000021",
+        "0a1b2c3d-0000-4000-8000-000000000022",
+    }
     assert plan.accepted == ["0a1b2c3d-0000-4000-8000-000000000023"]
     assert plan.digest is not None and len(plan.digest.alerts) == 1
 
@@ -97,11 +114,21 @@ def test_digest_subject_fits_sns_limit() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(body=st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1")),
-                      st.dictionaries(st.text(max_size=20), st.recursive(
-                          st.none() | st.booleans() | st.integers() | st.text(max_size=30),
-                          lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
-                          max_leaves=12), max_size=8).map(json.dumps)))
+@given(
+    body=st.one_of(
+        st.text(),
+        st.binary().map(lambda b: b.decode("latin-1")),
+        st.dictionaries(
+            st.text(max_size=20),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=10), c, max_size=4),
+                max_leaves=12,
+            ),
+            max_size=8,
+        ).map(json.dumps),
+    )
+)
 def test_any_message_body_is_accepted_or_rejected_never_raises(body: str) -> None:
     plan = plan_batch([("m1", body)])
     assert ("m1" in plan.rejected) != ("m1" in plan.accepted)

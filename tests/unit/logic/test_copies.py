@@ -18,13 +18,16 @@ from backup_autopilot.logic.copies import (
 
 SRC_ACCOUNT, SRC_REGION = "123456789012", "us-east-1"
 DR = Destination("123456789012", "us-west-2", "arn:aws:backup:us-west-2:123456789012:backup-vault:bap-dr")
-XACCT = Destination("210987654321", "eu-central-1", "arn:aws:backup:eu-central-1:210987654321:backup-vault:bap-dr")
+XACCT = Destination(
+    "210987654321", "eu-central-1", "arn:aws:backup:eu-central-1:210987654321:backup-vault:bap-dr"
+)
 ALLOWED = {DR.key: DR, XACCT.key: XACCT}
 
 
-def _resolve(tag: str | None):  # noqa: ANN202
-    return resolve_destinations(tag, source_account=SRC_ACCOUNT, source_region=SRC_REGION, allowed=ALLOWED,
-                                defaults=[DR])
+def _resolve(tag: str | None):
+    return resolve_destinations(
+        tag, source_account=SRC_ACCOUNT, source_region=SRC_REGION, allowed=ALLOWED, defaults=[DR]
+    )
 
 
 def test_untagged_resource_goes_to_the_stack_default() -> None:
@@ -56,8 +59,12 @@ def test_any_tag_value_only_ever_yields_allowed_vaults(tag: str) -> None:
 
 
 def test_cold_points_are_not_copied() -> None:
-    assert skip_reason(DR, source_account=SRC_ACCOUNT, storage_class="COLD", fully_managed=False,
-                       aws_managed_key=False) is SkipReason.COLD
+    assert (
+        skip_reason(
+            DR, source_account=SRC_ACCOUNT, storage_class="COLD", fully_managed=False, aws_managed_key=False
+        )
+        is SkipReason.COLD
+    )
 
 
 def test_aws_managed_key_blocks_cross_account_only_for_not_fully_managed_types() -> None:
@@ -68,14 +75,26 @@ def test_aws_managed_key_blocks_cross_account_only_for_not_fully_managed_types()
 
 
 def test_destination_covered_by_the_plan_rule_is_skipped() -> None:
-    assert skip_reason(DR, source_account=SRC_ACCOUNT, storage_class="WARM", fully_managed=False,
-                       aws_managed_key=False, plan_copy_vaults=[DR.vault_arn]) is SkipReason.PLAN_COPIES
+    assert (
+        skip_reason(
+            DR,
+            source_account=SRC_ACCOUNT,
+            storage_class="WARM",
+            fully_managed=False,
+            aws_managed_key=False,
+            plan_copy_vaults=[DR.vault_arn],
+        )
+        is SkipReason.PLAN_COPIES
+    )
 
 
 @pytest.mark.parametrize(
     ("message", "cause"),
     [
-        ("Given key ID is not accessible. You must have DescribeKey permissions on the default CMK", FailureCause.KMS),
+        (
+            "Given key ID is not accessible. You must have DescribeKey permissions on the default CMK",
+            FailureCause.KMS,
+        ),
         ("Access denied: the backup role is not authorized to perform kms:CreateGrant", FailureCause.KMS),
         ("User is not authorized to perform: backup:CopyIntoBackupVault", FailureCause.VAULT_POLICY),
         ("Cannot copy a recovery point in cold storage", FailureCause.COLD),

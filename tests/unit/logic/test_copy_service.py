@@ -18,24 +18,48 @@ RP = "arn:aws:ec2:us-east-1::snapshot/snap-0abc1234def567890"
 
 
 def _event(**detail: Any) -> BackupJobEvent:
-    return BackupJobEvent.model_validate({
-        "version": "0", "id": "e1", "detail-type": "Backup Job State Change", "source": "aws.backup",
-        "account": "123456789012", "time": "2026-03-02T05:14:09Z", "region": "us-east-1", "resources": [RP],
-        "detail": {"backupJobId": "J1", "state": "COMPLETED", "backupVaultName": "primary", **detail},
-    })
+    return BackupJobEvent.model_validate(
+        {
+            "version": "0",
+            "id": "e1",
+            "detail-type": "Backup Job State Change",
+            "source": "aws.backup",
+            "account": "123456789012",
+            "time": "2026-03-02T05:14:09Z",
+            "region": "us-east-1",
+            "resources": [RP],
+            "detail": {"backupJobId": "J1", "state": "COMPLETED", "backupVaultName": "primary", **detail},
+        }
+    )
 
 
 def _point(**overrides: Any) -> RecoveryPointFacts:
-    values: dict[str, Any] = {"arn": RP, "vault_name": "primary", "account": "123456789012", "region": "us-east-1",
-              "resource_arn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1", "resource_type": "EBS",
-              "status": "COMPLETED", "storage_class": "WARM", "aws_managed_key": False}
+    values: dict[str, Any] = {
+        "arn": RP,
+        "vault_name": "primary",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "resource_arn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1",
+        "resource_type": "EBS",
+        "status": "COMPLETED",
+        "storage_class": "WARM",
+        "aws_managed_key": False,
+    }
     return RecoveryPointFacts(**{**values, **overrides})
 
 
 def _copy(copies: FakeCopies, event: BackupJobEvent | None = None) -> tuple[dict[str, Any], FakeEvents]:
     events = FakeEvents()
-    result = copy_recovery_point(event or _event(), gateway=copies, events=events, allowed=ALLOWED, defaults=DEFAULTS,
-                                 copy_to_tag_key="backup-copy-to", delete_after_days=35, own_account="123456789012")
+    result = copy_recovery_point(
+        event or _event(),
+        gateway=copies,
+        events=events,
+        allowed=ALLOWED,
+        defaults=DEFAULTS,
+        copy_to_tag_key="backup-copy-to",
+        delete_after_days=35,
+        own_account="123456789012",
+    )
     return result, events
 
 
@@ -70,7 +94,9 @@ def test_cold_point_is_skipped_with_a_reason() -> None:
 def test_failed_job_and_foreign_account_make_no_call() -> None:
     copies = FakeCopies(_point())
     assert _copy(copies, _event(state="FAILED"))[0]["outcome"] == "Ignored"
-    foreign = BackupJobEvent.model_validate({**json.loads(_event().model_dump_json(by_alias=True)), "account": "999999999999"})
+    foreign = BackupJobEvent.model_validate(
+        {**json.loads(_event().model_dump_json(by_alias=True)), "account": "999999999999"}
+    )
     assert _copy(copies, foreign)[0]["outcome"] == "Rejected"
     assert copies.calls == []
 
@@ -84,17 +110,35 @@ def test_disallowed_tag_destination_is_reported() -> None:
 def _copy_event(state: str, message: str | None) -> Any:
     from backup_autopilot.models.aws_events import CopyJobEvent
 
-    return CopyJobEvent.model_validate({
-        "version": "0", "id": "e2", "detail-type": "Copy Job State Change", "source": "aws.backup",
-        "account": "123456789012", "time": "2026-03-02T05:21:13Z", "region": "us-east-1", "resources": [RP],
-        "detail": {"copyJobId": "C1", "state": state, "statusMessage": message, "destinationRecoveryPointArn": {},
-                   "destinationBackupVaultArn": X_VAULT, "resourceArn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"},
-    })
+    return CopyJobEvent.model_validate(
+        {
+            "version": "0",
+            "id": "e2",
+            "detail-type": "Copy Job State Change",
+            "source": "aws.backup",
+            "account": "123456789012",
+            "time": "2026-03-02T05:21:13Z",
+            "region": "us-east-1",
+            "resources": [RP],
+            "detail": {
+                "copyJobId": "C1",
+                "state": state,
+                "statusMessage": message,
+                "destinationRecoveryPointArn": {},
+                "destinationBackupVaultArn": X_VAULT,
+                "resourceArn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1",
+            },
+        }
+    )
 
 
 def test_failed_copy_becomes_copy_failed_with_cause_and_fix() -> None:
     from backup_autopilot.logic.copy_service import copy_failure_event
 
-    detail = copy_failure_event(_copy_event("FAILED", "User is not authorized to perform: backup:CopyIntoBackupVault"))
-    assert detail is not None and detail["cause"] == "vault-access-policy" and "access policy" in detail["fix"]
+    detail = copy_failure_event(
+        _copy_event("FAILED", "User is not authorized to perform: backup:CopyIntoBackupVault")
+    )
+    assert (
+        detail is not None and detail["cause"] == "vault-access-policy" and "access policy" in detail["fix"]
+    )
     assert copy_failure_event(_copy_event("COMPLETED", None)) is None

@@ -26,15 +26,27 @@ BUCKET = "arn:aws:s3:::invoices"
 VOLUME = "arn:aws:ec2:us-east-1:123456789012:volume/vol-0123456789abcdef0"
 INSTANCE = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
 PLANS = {
-    alias: Plan(alias, f"id-{alias}", f"arn:aws:backup:us-east-1:123456789012:backup-plan:id-{alias}", "primary",
-                f"{alias}-rule", {"DeleteAfterDays": 35}, dt.timedelta(days=days))
+    alias: Plan(
+        alias,
+        f"id-{alias}",
+        f"arn:aws:backup:us-east-1:123456789012:backup-plan:id-{alias}",
+        "primary",
+        f"{alias}-rule",
+        {"DeleteAfterDays": 35},
+        dt.timedelta(days=days),
+    )
     for alias, days in (("daily", 1), ("weekly", 7), ("monthly", 31))
 }
 
 
-def _decide(arn: str, tags: dict[str, str], changed: list[str] | None = None):  # noqa: ANN202
-    return decide_tag_change(resource_arn=arn, changed_keys=changed or ["backup-plan"], tags=tags,
-                             plan_tag_key="backup-plan", plans=PLANS)
+def _decide(arn: str, tags: dict[str, str], changed: list[str] | None = None):
+    return decide_tag_change(
+        resource_arn=arn,
+        changed_keys=changed or ["backup-plan"],
+        tags=tags,
+        plan_tag_key="backup-plan",
+        plans=PLANS,
+    )
 
 
 def _protector(**kwargs: object) -> tuple[Protector, FakeBackup, FakeResources, FakeEvents]:
@@ -62,7 +74,9 @@ def test_valid_tag_starts_first_backup_with_deterministic_token() -> None:
     protector, backup, _, events = _protector()
     result = protector.apply(_decide(TABLE, {"backup-plan": "daily"}), now=NOW)
     assert result.outcome is Outcome.PROTECTED and result.backup_job_id == "job-1"
-    assert backup.started == [(TABLE, "daily", backup_token(TABLE, "id-daily", window_start(NOW, dt.timedelta(days=1))))]
+    assert backup.started == [
+        (TABLE, "daily", backup_token(TABLE, "id-daily", window_start(NOW, dt.timedelta(days=1))))
+    ]
     assert events.published[0][0] == "Resource Protected"
 
 
@@ -89,7 +103,9 @@ def test_weekly_plan_counts_a_three_day_old_backup_as_recent() -> None:
 
 def test_removed_tag_emits_protection_removed_warning() -> None:
     protector, backup, _, events = _protector()
-    result = protector.apply(_decide(TABLE, {"team": "x"}), now=NOW, who="arn:aws:iam::123456789012:user/alice")
+    result = protector.apply(
+        _decide(TABLE, {"team": "x"}), now=NOW, who="arn:aws:iam::123456789012:user/alice"
+    )
     assert result.outcome is Outcome.REMOVED
     [(detail_type, detail)] = events.published
     assert detail_type == "Protection Removed" and detail["removed_by"].endswith("alice")
@@ -104,8 +120,10 @@ def test_unrelated_tag_change_is_ignored_without_events() -> None:
 
 @pytest.mark.parametrize(
     ("arn", "tags"),
-    [(TABLE, {"backup-plan": "daily", RESTORE_TEST_MARKER: "run-1"}),
-     ("arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-run1-0", {"backup-plan": "daily"})],
+    [
+        (TABLE, {"backup-plan": "daily", RESTORE_TEST_MARKER: "run-1"}),
+        ("arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-run1-0", {"backup-plan": "daily"}),
+    ],
 )
 def test_restore_test_resources_are_never_enrolled(arn: str, tags: dict[str, str]) -> None:
     protector, backup, _, events = _protector()
@@ -153,12 +171,20 @@ def test_unsupported_resource_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("arn", "expected"),
-    [(TABLE, "DynamoDB"), (BUCKET, "S3"), (VOLUME, "EBS"), (INSTANCE, "EC2"),
-     ("arn:aws:rds:us-east-1:123456789012:db:orders", "RDS"),
-     ("arn:aws:rds:us-east-1:123456789012:cluster:orders", "Aurora"),
-     ("arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123", "EFS"),
-     ("arn:aws:fsx:us-east-1:123456789012:file-system/fs-0123456789abcdef0", "FSx"),
-     ("arn:aws:storagegateway:us-east-1:123456789012:gateway/sgw-12A3456B/volume/vol-1122AABB", "Storage Gateway")],
+    [
+        (TABLE, "DynamoDB"),
+        (BUCKET, "S3"),
+        (VOLUME, "EBS"),
+        (INSTANCE, "EC2"),
+        ("arn:aws:rds:us-east-1:123456789012:db:orders", "RDS"),
+        ("arn:aws:rds:us-east-1:123456789012:cluster:orders", "Aurora"),
+        ("arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123", "EFS"),
+        ("arn:aws:fsx:us-east-1:123456789012:file-system/fs-0123456789abcdef0", "FSx"),
+        (
+            "arn:aws:storagegateway:us-east-1:123456789012:gateway/sgw-12A3456B/volume/vol-1122AABB",
+            "Storage Gateway",
+        ),
+    ],
 )
 def test_every_supported_type_is_recognised(arn: str, expected: str) -> None:
     ref = parse_resource_arn(arn)

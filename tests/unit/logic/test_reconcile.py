@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import Coverage, ReconcileRun, TaggedResource, sweep
 from tests.fakes import FakeBackup, FakeEvents, FakeResources
 from tests.unit.logic.test_protection import NOW, PLANS
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t{}"
 
 
-def _run(resources: list[TaggedResource], protected: dict[str, dt.datetime | None], backup: FakeBackup | None = None):  # noqa: ANN202
+def _run(
+    resources: list[TaggedResource],
+    protected: Mapping[str, dt.datetime | None],
+    backup: FakeBackup | None = None,
+):
     backup = backup or FakeBackup()
     events = FakeEvents()
     protector = Protector(backup, FakeResources(), events, "backup-plan")
-    coverage = sweep(resources, protected=protected, plans=PLANS, plan_tag_key="backup-plan",
-                     protector=protector, coverage=Coverage(), now=NOW)
+    coverage = sweep(
+        resources,
+        protected=protected,
+        plans=PLANS,
+        plan_tag_key="backup-plan",
+        protector=protector,
+        coverage=Coverage(),
+        now=NOW,
+    )
     return coverage, backup, events
 
 
@@ -26,7 +41,12 @@ def test_lost_tag_event_is_caught_and_fresh_resources_cost_nothing() -> None:
     protected = {ARN.format(i): NOW - dt.timedelta(hours=2) for i in range(4)}  # t4's event was lost
     coverage, backup, events = _run(resources, protected)
     assert [s[0] for s in backup.started] == [ARN.format(4)]
-    assert (coverage.tagged, coverage.protected, coverage.within_rpo, coverage.backups_started) == (5, 5, 4, 1)
+    assert (coverage.tagged, coverage.protected, coverage.within_rpo, coverage.backups_started) == (
+        5,
+        5,
+        4,
+        1,
+    )
     assert [e[0] for e in events.published] == ["Resource Protected"]
 
 
@@ -54,5 +74,12 @@ def test_run_survives_a_continuation_round_trip() -> None:
     event = {"source": "backup-autopilot", "detail-type": "Reconcile Continuation", "detail": run.to_detail()}
     resumed = ReconcileRun.resume(event)
     assert resumed is not None
-    assert (resumed.token, resumed.pages, resumed.coverage.tagged, resumed.coverage.protected) == ("page-7", 7, 700, 690)
-    assert ReconcileRun.resume({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}) is None
+    assert (resumed.token, resumed.pages, resumed.coverage.tagged, resumed.coverage.protected) == (
+        "page-7",
+        7,
+        700,
+        690,
+    )
+    assert (
+        ReconcileRun.resume({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}) is None
+    )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from backup_autopilot.models.tag_events import TagChangeEvent
 from tests.conftest import EVENTS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TAG_EVENTS = sorted((EVENTS / "protect_resource").glob("*.json"))
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.logic.protection import Plan
-from backup_autopilot.logic.resources import ResourceRef
 from backup_autopilot.logic.schedules import interval_of
 from backup_autopilot.logic.tokens import token
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
     from mypy_boto3_backup import BackupClient
+
+    from backup_autopilot.logic.resources import ResourceRef
 
 #: tags on a backup plan that make it assignable by the plan tag
 ASSIGNABLE_TAG = "backup-autopilot:assignable"
@@ -57,7 +59,9 @@ def selection_name(alias: str) -> str:
 class BackupGateway:
     """Implements the protection logic's BackupPort, and the plan catalogue."""
 
-    def __init__(self, client: BackupClient, *, role_arn: str, stack_name: str, cache: TtlCache | None = None) -> None:
+    def __init__(
+        self, client: BackupClient, *, role_arn: str, stack_name: str, cache: TtlCache | None = None
+    ) -> None:
         self._client = client
         self._role_arn = role_arn
         self._stack = stack_name
@@ -117,10 +121,18 @@ class BackupGateway:
                 "IamRoleArn": self._role_arn,
                 "Resources": ["*"],
                 "Conditions": {
-                    "StringEquals": [{"ConditionKey": f"aws:ResourceTag/{plan_tag_key}", "ConditionValue": plan.alias}],
+                    "StringEquals": [
+                        {"ConditionKey": f"aws:ResourceTag/{plan_tag_key}", "ConditionValue": plan.alias}
+                    ],
                     "StringNotLike": [
-                        {"ConditionKey": "aws:ResourceTag/backup-autopilot:restore-test", "ConditionValue": "*"},
-                        {"ConditionKey": "aws:ResourceTag/backup-autopilot:covered-by", "ConditionValue": "*"},
+                        {
+                            "ConditionKey": "aws:ResourceTag/backup-autopilot:restore-test",
+                            "ConditionValue": "*",
+                        },
+                        {
+                            "ConditionKey": "aws:ResourceTag/backup-autopilot:covered-by",
+                            "ConditionValue": "*",
+                        },
                     ],
                 },
             },
@@ -149,7 +161,9 @@ class BackupGateway:
     def latest_backup(self, resource_arn: str) -> dt.datetime | None:
         # RDS needs MaxResults >= 20; the newest points come first
         response = self._client.list_recovery_points_by_resource(ResourceArn=resource_arn, MaxResults=20)
-        dates = [p["CreationDate"] for p in response.get("RecoveryPoints", []) if p.get("Status") == "COMPLETED"]
+        dates = [
+            p["CreationDate"] for p in response.get("RecoveryPoints", []) if p.get("Status") == "COMPLETED"
+        ]
         return max(dates) if dates else None
 
     def start_backup(self, *, resource: ResourceRef, plan: Plan, token: str) -> str:

@@ -21,7 +21,9 @@ class CopyGateway:
         backup = self._client_for("backup", region)
         point = backup.describe_recovery_point(BackupVaultName=vault_name, RecoveryPointArn=arn)
         created_by = point.get("CreatedBy") or {}
-        plan_vaults = self._plan_copy_vaults(region, created_by.get("BackupPlanId"), created_by.get("BackupRuleId"))
+        plan_vaults = self._plan_copy_vaults(
+            region, created_by.get("BackupPlanId"), created_by.get("BackupRuleId")
+        )
         key_arn = point.get("EncryptionKeyArn")
         return RecoveryPointFacts(
             arn=arn,
@@ -41,7 +43,9 @@ class CopyGateway:
             return ()
 
         def load() -> tuple[str, ...]:
-            rules = self._client_for("backup", region).get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]["Rules"]
+            rules = self._client_for("backup", region).get_backup_plan(BackupPlanId=plan_id)["BackupPlan"][
+                "Rules"
+            ]
             return tuple(
                 action["DestinationBackupVaultArn"]
                 for rule in rules
@@ -61,7 +65,9 @@ class CopyGateway:
         return managed
 
     def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None:
-        response = self._client_for("resourcegroupstaggingapi", region).get_resources(ResourceARNList=[resource_arn])
+        response = self._client_for("resourcegroupstaggingapi", region).get_resources(
+            ResourceARNList=[resource_arn]
+        )
         for item in response.get("ResourceTagMappingList", []):
             for tag in item.get("Tags", []):
                 if tag["Key"] == tag_key:

@@ -35,5 +35,7 @@ class EventBridgePublisher:
         )
         if response.get("FailedEntryCount"):
             entry = response["Entries"][0]
-            raise EventPublishError(f"{detail_type} not published: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}")
+            raise EventPublishError(
+                f"{detail_type} not published: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
+            )
         self.published.append((detail_type, detail))

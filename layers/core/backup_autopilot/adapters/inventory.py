@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.logic.reconcile import TaggedResource
 
@@ -25,9 +25,10 @@ class TaggedInventory:
         self._client = client
 
     def page(self, tag_key: str, token: str | None) -> InventoryPage:
-        response = self._client.get_resources(
-            TagFilters=[{"Key": tag_key}], ResourcesPerPage=PAGE_SIZE, **({"PaginationToken": token} if token else {})
-        )
+        request: dict[str, Any] = {"TagFilters": [{"Key": tag_key}], "ResourcesPerPage": PAGE_SIZE}
+        if token:
+            request["PaginationToken"] = token
+        response = self._client.get_resources(**request)
         resources = [
             TaggedResource(item["ResourceARN"], {t["Key"]: t["Value"] for t in item.get("Tags", [])})
             for item in response.get("ResourceTagMappingList", [])

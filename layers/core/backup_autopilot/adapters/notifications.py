@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backup_autopilot.logic.alerts import Digest
-
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
+
+    from backup_autopilot.logic.alerts import Digest
 
 
 class SnsPublisher:

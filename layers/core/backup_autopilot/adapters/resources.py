@@ -18,7 +18,7 @@ class ResourceGateway:
 
     def s3_versioning_enabled(self, bucket: str) -> bool:
         status = self._client_for("s3", None).get_bucket_versioning(Bucket=bucket).get("Status")
-        return status == "Enabled"
+        return bool(status == "Enabled")
 
     def instance_of_volume(self, volume_arn: str) -> tuple[str, Mapping[str, str]] | None:
         ref = parse_resource_arn(volume_arn)
@@ -26,7 +26,12 @@ class ResourceGateway:
             return None
         ec2 = self._client_for("ec2", ref.region)
         volumes = ec2.describe_volumes(VolumeIds=[ref.name])["Volumes"]
-        attachments = [a for v in volumes for a in v.get("Attachments", []) if a.get("State") in {"attached", "attaching"}]
+        attachments = [
+            a
+            for v in volumes
+            for a in v.get("Attachments", [])
+            if a.get("State") in {"attached", "attaching"}
+        ]
         if not attachments:
             return None
         instance_id = attachments[0]["InstanceId"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -17,6 +16,9 @@ from backup_autopilot.models.aws_events import (
     RestoreJobEvent,
 )
 from backup_autopilot.models.domain_events import DOMAIN_SOURCE, DomainEventDetail
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 SUBJECT_LIMIT = 100  # SNS Subject maximum length
 _ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -80,7 +82,9 @@ def alert_from_event(event: dict[str, Any]) -> Alert | None:
                 time=str(event.get("time", "")),
             )
     except ValidationError as error:
-        raise RejectedEvent(f"malformed {source}/{detail_type} event: {error.error_count()} error(s)") from error
+        raise RejectedEvent(
+            f"malformed {source}/{detail_type} event: {error.error_count()} error(s)"
+        ) from error
     raise RejectedEvent(f"alerting does not handle source={source!r} detail-type={detail_type!r}")
 
 
@@ -101,13 +105,12 @@ def build_digest(alerts: Iterable[Alert]) -> Digest | None:
     ordered = sorted(unique.values(), key=lambda a: (_ORDER[a.severity], a.time, a.key))
     counts = {s: sum(1 for a in ordered if a.severity is s) for s in Severity}
     summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
-    if len(ordered) == 1:
-        subject = f"backup-autopilot: {ordered[0].title}"
-    else:
-        subject = f"backup-autopilot: {summary}"
+    subject = f"backup-autopilot: {ordered[0].title if len(ordered) == 1 else summary}"
     lines = [f"{len(ordered)} alert(s): {summary}", ""]
     for alert in ordered:
-        lines.append(f"[{alert.severity.value.upper()}] {alert.title} ({alert.account}/{alert.region}, {alert.time})")
+        lines.append(
+            f"[{alert.severity.value.upper()}] {alert.title} ({alert.account}/{alert.region}, {alert.time})"
+        )
         if alert.resource:
             lines.append(f"    resource: {alert.resource}")
         lines.append(f"    {alert.detail}")

@@ -7,9 +7,12 @@ can choose among them (or say ``none``) but can never name an arbitrary vault.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _ACCOUNT_REGION = re.compile(r"^(\d{12}):([a-z]{2}(?:-[a-z]+)+-\d)$")
@@ -32,7 +35,13 @@ class Destination:
 def vault_location(vault_arn: str) -> tuple[str, str] | None:
     """(account, region) of a backup vault ARN, or None when it is not one."""
     parts = vault_arn.split(":")
-    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "backup" or parts[5] != "backup-vault" or not parts[6]:
+    if (
+        len(parts) != 7
+        or parts[0] != "arn"
+        or parts[2] != "backup"
+        or parts[5] != "backup-vault"
+        or not parts[6]
+    ):
         return None
     return parts[4], parts[3]
 
@@ -59,7 +68,9 @@ def resolve_destinations(
     """
     if tag_value is None or not tag_value.strip():
         chosen = sorted(set(defaults))
-        return CopyTargets(tuple(d for d in chosen if (d.account, d.region) != (source_account, source_region)))
+        return CopyTargets(
+            tuple(d for d in chosen if (d.account, d.region) != (source_account, source_region))
+        )
     entries = [e.strip() for e in tag_value.split(",") if e.strip()]
     if [e.lower() for e in entries] == ["none"]:
         return CopyTargets(())
@@ -82,7 +93,9 @@ def resolve_destinations(
             continue
         destination = allowed.get(key)
         if destination is None:
-            problems.append(f"'{entry}' is not a copy destination this stack allows ({', '.join(sorted(allowed))})")
+            problems.append(
+                f"'{entry}' is not a copy destination this stack allows ({', '.join(sorted(allowed))})"
+            )
             continue
         found[key] = destination
     return CopyTargets(tuple(sorted(found.values())), tuple(problems))
@@ -141,7 +154,10 @@ FIXES: dict[FailureCause, str] = {
 
 _PATTERNS: tuple[tuple[FailureCause, re.Pattern[str]], ...] = (
     (FailureCause.VAULT_POLICY, re.compile(r"CopyIntoBackupVault|access policy|vault policy", re.I)),
-    (FailureCause.KMS, re.compile(r"\bkms\b|key id|\bkey\b.*(access|denied|not accessible)|CreateGrant", re.I)),
+    (
+        FailureCause.KMS,
+        re.compile(r"\bkms\b|key id|\bkey\b.*(access|denied|not accessible)|CreateGrant", re.I),
+    ),
     (FailureCause.COLD, re.compile(r"cold", re.I)),
     (FailureCause.LIMIT, re.compile(r"limit|too many|concurren|throttl|rate exceeded", re.I)),
 )

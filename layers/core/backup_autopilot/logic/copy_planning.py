@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from backup_autopilot.logic.copies import Destination, SkipReason, resolve_destinations, skip_reason, vault_location
+from backup_autopilot.logic.copies import (
+    Destination,
+    SkipReason,
+    resolve_destinations,
+    skip_reason,
+    vault_location,
+)
 from backup_autopilot.logic.tokens import copy_token
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,9 @@ class CopyPlan:
     problems: list[str] = field(default_factory=list)
 
 
-def stack_destinations(dr_vault_arn: str | None, cross_account_vault_arn: str | None) -> dict[str, Destination]:
+def stack_destinations(
+    dr_vault_arn: str | None, cross_account_vault_arn: str | None
+) -> dict[str, Destination]:
     """The vaults this stack may copy to, by ``ACCOUNT:REGION``."""
     allowed: dict[str, Destination] = {}
     for arn in (dr_vault_arn, cross_account_vault_arn):
@@ -66,7 +77,11 @@ def plan_copies(
         plan.problems.append(f"recovery point is {point.status}, not COMPLETED")
         return plan
     targets = resolve_destinations(
-        copy_to_tag, source_account=point.account, source_region=point.region, allowed=allowed, defaults=defaults
+        copy_to_tag,
+        source_account=point.account,
+        source_region=point.region,
+        allowed=allowed,
+        defaults=defaults,
     )
     plan.problems.extend(targets.problems)
     for destination in targets.destinations:

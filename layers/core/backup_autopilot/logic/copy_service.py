@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.logic.copies import FIXES, Destination, classify_failure
 from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, plan_copies
-from backup_autopilot.logic.protection import EventPort
 from backup_autopilot.models.alerts import Severity
-from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
 
 COPY_STARTED = "Copy Started"
 COPY_SKIPPED = "Copy Skipped"
@@ -17,7 +20,9 @@ COPY_DESTINATION_REJECTED = "Copy Destination Rejected"
 
 
 class CopyPort(Protocol):
-    def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> RecoveryPointFacts: ...
+    def recovery_point(
+        self, *, vault_name: str, arn: str, account: str, region: str
+    ) -> RecoveryPointFacts: ...
 
     def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None: ...
 
@@ -52,26 +57,49 @@ def copy_recovery_point(
     for order in plan.orders:
         job_id = gateway.start_copy(point, order, delete_after_days=delete_after_days)
         started.append(job_id)
-        events.publish(COPY_STARTED, {
-            "severity": Severity.INFO, "summary": f"copy of {point.arn} to {order.destination.key} started",
-            "resource": point.resource_arn, "recovery_point": point.arn, "copy_job_id": job_id,
-            "destination_vault_arn": order.destination.vault_arn, "dedupe_key": order.token,
-        })
+        events.publish(
+            COPY_STARTED,
+            {
+                "severity": Severity.INFO,
+                "summary": f"copy of {point.arn} to {order.destination.key} started",
+                "resource": point.resource_arn,
+                "recovery_point": point.arn,
+                "copy_job_id": job_id,
+                "destination_vault_arn": order.destination.vault_arn,
+                "dedupe_key": order.token,
+            },
+        )
     for destination, reason in plan.skipped:
-        events.publish(COPY_SKIPPED, {
-            "severity": Severity.WARNING, "summary": f"no copy of {point.arn} to {destination.key}: {reason.value}",
-            "resource": point.resource_arn, "recovery_point": point.arn, "reason": reason.name,
-            "destination_vault_arn": destination.vault_arn, "dedupe_key": f"skip:{point.arn}:{destination.key}",
-        })
+        events.publish(
+            COPY_SKIPPED,
+            {
+                "severity": Severity.WARNING,
+                "summary": f"no copy of {point.arn} to {destination.key}: {reason.value}",
+                "resource": point.resource_arn,
+                "recovery_point": point.arn,
+                "reason": reason.name,
+                "destination_vault_arn": destination.vault_arn,
+                "dedupe_key": f"skip:{point.arn}:{destination.key}",
+            },
+        )
     if plan.problems:
-        events.publish(COPY_DESTINATION_REJECTED, {
-            "severity": Severity.WARNING,
-            "summary": f"{copy_to_tag_key} on {point.resource_arn}: " + "; ".join(plan.problems),
-            "resource": point.resource_arn, "problems": plan.problems,
-            "dedupe_key": f"copy-tag:{point.resource_arn}:{tag}",
-        })
-    return {"outcome": "Planned", "recovery_point": point.arn, "started": started,
-            "skipped": [d.key for d, _ in plan.skipped], "problems": plan.problems}
+        events.publish(
+            COPY_DESTINATION_REJECTED,
+            {
+                "severity": Severity.WARNING,
+                "summary": f"{copy_to_tag_key} on {point.resource_arn}: " + "; ".join(plan.problems),
+                "resource": point.resource_arn,
+                "problems": plan.problems,
+                "dedupe_key": f"copy-tag:{point.resource_arn}:{tag}",
+            },
+        )
+    return {
+        "outcome": "Planned",
+        "recovery_point": point.arn,
+        "started": started,
+        "skipped": [d.key for d, _ in plan.skipped],
+        "problems": plan.problems,
+    }
 
 
 COPY_FAILED = "Copy Failed"
@@ -84,9 +112,10 @@ def copy_failure_event(event: CopyJobEvent) -> dict[str, Any] | None:
         return None
     cause = classify_failure(detail.status_message)
     destination = detail.destination_backup_vault_arn or "an unknown vault"
+    source = event.resources[0] if event.resources else detail.resource_arn
     return {
         "severity": Severity.CRITICAL,
-        "summary": f"copy of {event.resources[0] if event.resources else detail.resource_arn} to {destination} "
+        "summary": f"copy of {source} to {destination} "
         f"{detail.outcome.lower()}: {detail.status_message or 'no message'}; fix: {FIXES[cause]}",
         "resource": detail.resource_arn,
         "copy_job_id": detail.copy_job_id,

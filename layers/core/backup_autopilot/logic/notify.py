@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from backup_autopilot.logic.alerts import Digest, RejectedEvent, alert_from_event, build_digest
-from backup_autopilot.models.alerts import Alert
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from backup_autopilot.models.alerts import Alert
 
 
 @dataclass

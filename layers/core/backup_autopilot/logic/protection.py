@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from backup_autopilot.logic.resources import ResourceRef, parse_resource_arn
 from backup_autopilot.logic.tokens import backup_token, window_start
 from backup_autopilot.models.alerts import Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: resources created by restore tests carry this tag and are never enrolled
 RESTORE_TEST_MARKER = "backup-autopilot:restore-test"
@@ -82,7 +84,9 @@ def decide_tag_change(
     resource = parse_resource_arn(resource_arn)
     if plan_tag_key not in tags:
         return TagDecision(Outcome.REMOVED, f"the '{plan_tag_key}' tag was removed", resource_arn, resource)
-    if RESTORE_TEST_MARKER in tags or (resource is not None and resource.name.startswith(RESTORE_TEST_PREFIX)):
+    if RESTORE_TEST_MARKER in tags or (
+        resource is not None and resource.name.startswith(RESTORE_TEST_PREFIX)
+    ):
         return TagDecision(Outcome.IGNORED, "resource created by a restore test", resource_arn, resource)
     value = tags[plan_tag_key]
     valid = sorted(plans)
@@ -162,18 +166,25 @@ class Protector:
         *,
         now: dt.datetime,
         who: str | None = None,
-        latest_backup: dt.datetime | None | Literal["lookup"] = "lookup",
+        latest_backup: dt.datetime | Literal["lookup"] | None = "lookup",
     ) -> ProtectionResult:
         """Act on a decision. ``latest_backup`` may be passed when the caller already knows it
         (reconcile reads it for thousands of resources at once from ListProtectedResources)."""
         if decision.outcome is Outcome.IGNORED:
             return ProtectionResult(decision, Outcome.IGNORED, detail=decision.reason)
         if decision.outcome is Outcome.REMOVED:
-            summary = f"{decision.resource_arn}: '{self.plan_tag_key}' removed; it will not be backed up any more"
+            summary = (
+                f"{decision.resource_arn}: '{self.plan_tag_key}' removed; it will not be backed up any more"
+            )
             self.events.publish(
                 Outcome.REMOVED.value,
-                {"severity": Severity.WARNING, "summary": summary, "resource": decision.resource_arn,
-                 "removed_by": who, "dedupe_key": f"removed:{decision.resource_arn}:{now:%Y-%m-%dT%H}"},
+                {
+                    "severity": Severity.WARNING,
+                    "summary": summary,
+                    "resource": decision.resource_arn,
+                    "removed_by": who,
+                    "dedupe_key": f"removed:{decision.resource_arn}:{now:%Y-%m-%dT%H}",
+                },
             )
             return ProtectionResult(decision, Outcome.REMOVED, detail=summary)
         if decision.outcome is Outcome.REJECTED:
@@ -185,9 +196,16 @@ class Protector:
         summary = f"{decision.resource_arn}: {reason}" + (f"; fix: {fix}" if fix else "")
         self.events.publish(
             Outcome.REJECTED.value,
-            {"severity": Severity.CRITICAL, "summary": summary, "resource": decision.resource_arn,
-             "value": decision.value, "valid_plans": list(decision.valid_plans), "reason": reason, "fix": fix,
-             "dedupe_key": f"rejected:{decision.resource_arn}:{decision.value}"},
+            {
+                "severity": Severity.CRITICAL,
+                "summary": summary,
+                "resource": decision.resource_arn,
+                "value": decision.value,
+                "valid_plans": list(decision.valid_plans),
+                "reason": reason,
+                "fix": fix,
+                "dedupe_key": f"rejected:{decision.resource_arn}:{decision.value}",
+            },
         )
         return ProtectionResult(decision, Outcome.REJECTED, detail=summary)
 
@@ -197,14 +215,15 @@ class Protector:
         plan: Plan,
         resource: ResourceRef,
         now: dt.datetime,
-        latest_backup: dt.datetime | None | Literal["lookup"],
+        latest_backup: dt.datetime | Literal["lookup"] | None,
     ) -> ProtectionResult:
         warnings: list[str] = []
         if not self.backup.opted_in(resource.resource_type):
             if not self.allow_opt_in:
                 return self._reject(
                     decision,
-                    f"resource type {resource.resource_type} is not opted in for AWS Backup in {resource.region}",
+                    f"resource type {resource.resource_type} is not opted in for AWS Backup "
+                    f"in {resource.region}",
                     f"opt {resource.resource_type} in (AWS Backup > Settings > Service opt-in), "
                     "or deploy with AllowOptIn=true",
                 )
@@ -231,7 +250,9 @@ class Protector:
         if latest is not None and now - latest < plan.interval:
             return self._done(decision, plan, None, warnings, f"recent backup from {latest.isoformat()}")
         job_id = self.backup.start_backup(
-            resource=resource, plan=plan, token=backup_token(resource.arn, plan.plan_id, window_start(now, plan.interval))
+            resource=resource,
+            plan=plan,
+            token=backup_token(resource.arn, plan.plan_id, window_start(now, plan.interval)),
         )
         return self._done(decision, plan, job_id, warnings, "first backup started")
 
@@ -241,8 +262,14 @@ class Protector:
         summary = f"{decision.resource_arn} joins plan '{plan.alias}': {detail}"
         self.events.publish(
             Outcome.PROTECTED.value,
-            {"severity": Severity.WARNING if warnings else Severity.INFO, "summary": summary,
-             "resource": decision.resource_arn, "plan": plan.alias, "backup_job_id": job_id,
-             "warnings": warnings, "dedupe_key": f"protected:{decision.resource_arn}:{plan.alias}"},
+            {
+                "severity": Severity.WARNING if warnings else Severity.INFO,
+                "summary": summary,
+                "resource": decision.resource_arn,
+                "plan": plan.alias,
+                "backup_job_id": job_id,
+                "warnings": warnings,
+                "dedupe_key": f"protected:{decision.resource_arn}:{plan.alias}",
+            },
         )
         return ProtectionResult(decision, Outcome.PROTECTED, job_id, warnings, detail)

@@ -8,13 +8,15 @@ within their plan's interval cost no API call; the result is one ``Coverage Repo
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.logic.protection import Outcome, Plan, Protector, decide_tag_change
 from backup_autopilot.models.alerts import Severity
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Mapping
 
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
@@ -52,10 +54,13 @@ class Coverage:
         return cls(**known)
 
     def report(self) -> dict[str, Any]:
-        problems = self.rejected + self.not_opted_in + (self.protected - self.within_rpo - self.backups_started)
+        problems = (
+            self.rejected + self.not_opted_in + (self.protected - self.within_rpo - self.backups_started)
+        )
         summary = (
             f"{self.tagged} tagged, {self.protected} on a plan, {self.within_rpo} within RPO, "
-            f"{self.backups_started} backups started, {self.rejected} rejected, {self.not_opted_in} not opted in"
+            f"{self.backups_started} backups started, {self.rejected} rejected, "
+            f"{self.not_opted_in} not opted in"
         )
         return {
             "severity": Severity.WARNING if problems > 0 else Severity.INFO,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
@@ -42,6 +43,6 @@ def interval_of(expression: str) -> dt.timedelta:
         return dt.timedelta(hours=1)
     if "," in hour:
         hours = sorted(int(h) for h in hour.split(","))
-        gaps = [b - a for a, b in zip(hours, hours[1:], strict=False)] + [24 - hours[-1] + hours[0]]
+        gaps = [b - a for a, b in itertools.pairwise(hours)] + [24 - hours[-1] + hours[0]]
         return dt.timedelta(hours=max(gaps))
     return dt.timedelta(days=1)

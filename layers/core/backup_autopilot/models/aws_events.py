@@ -39,7 +39,8 @@ class EventEnvelope(BaseModel):
     region: str = Field(min_length=1)
     resources: list[str] = Field(default_factory=list)
     detail_type: str = Field(alias="detail-type", min_length=1)
-    detail: dict[str, Any]
+    #: the service's payload; subclasses give it a model
+    detail: Any
 
 
 class PlanCreator(BaseModel):

@@ -39,7 +39,7 @@ class TagChangeEvent(EventEnvelope):
     source: Literal["aws.tag"]
     detail_type: Literal["Tag Change on Resource"] = Field(alias="detail-type")
     resources: list[str] = Field(min_length=1, max_length=1)
-    detail: TagChangeDetail  # type: ignore[assignment]
+    detail: TagChangeDetail
 
     @property
     def resource_arn(self) -> str:
