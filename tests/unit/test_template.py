@@ -69,11 +69,22 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def statements_of(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The statements of a policy document; a conditional statement (Fn::If) yields both branches."""
+    for statement in as_list(document["Statement"]):
+        if isinstance(statement, dict) and "Fn::If" in statement:
+            for branch in statement["Fn::If"][1:]:
+                if isinstance(branch, dict) and "Effect" in branch:
+                    yield branch
+        else:
+            yield statement
+
+
 def policy_statements(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every statement of every permission policy in the template, with the resource holding it."""
     for logical_id, props in resources(template, "AWS::IAM::Role"):
         for policy in props.get("Policies", []):
-            for statement in as_list(policy["PolicyDocument"]["Statement"]):
+            for statement in statements_of(policy["PolicyDocument"]):
                 yield logical_id, statement
     documents = {
         "AWS::IAM::Policy": "PolicyDocument",
@@ -86,7 +97,7 @@ def policy_statements(template: Template) -> Iterator[tuple[str, dict[str, Any]]
     for resource_type, key in documents.items():
         for logical_id, props in resources(template, resource_type):
             if key in props:
-                for statement in as_list(props[key]["Statement"]):
+                for statement in statements_of(props[key]):
                     yield logical_id, statement
 
 
@@ -266,7 +277,7 @@ def test_notification_queue_outlasts_a_full_notify_attempt(translated: Template)
     assert resources_["NotificationQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
 
 
-def test_every_plan_has_one_tag_selection_that_skips_restore_tests(translated: Template) -> None:
+def test_every_plan_has_one_tag_selection_that_skips_restore_tests_and_covered_volumes(translated: Template) -> None:
     selections = {
         referenced_id(props["BackupPlanId"]): props["BackupSelection"]
         for _, props in resources(translated, "AWS::Backup::BackupSelection")
@@ -277,7 +288,8 @@ def test_every_plan_has_one_tag_selection_that_skips_restore_tests(translated: T
             {"ConditionKey": {"Fn::Sub": "aws:ResourceTag/${PlanTagKey}"}, "ConditionValue": tag_value}
         ]
         assert conditions["StringNotLike"] == [
-            {"ConditionKey": "aws:ResourceTag/backup-autopilot:restore-test", "ConditionValue": "*"}
+            {"ConditionKey": "aws:ResourceTag/backup-autopilot:restore-test", "ConditionValue": "*"},
+            {"ConditionKey": "aws:ResourceTag/backup-autopilot:covered-by", "ConditionValue": "*"},
         ]
 
 
