@@ -44,7 +44,9 @@ class RecoveryPoint:
     status: str = "COMPLETED"  # RecoveryPointStatus: COMPLETED, PARTIAL, DELETING, EXPIRED, ...
     storage_class: str = "WARM"  # WARM | COLD | DELETED
     lifecycle: dict[str, Any] = field(default_factory=dict)  # MoveToColdStorageAfterDays, DeleteAfterDays
-    created_by: dict[str, Any] = field(default_factory=dict)  # API CreatedBy (BackupPlanId, ..., BackupRuleId)
+    created_by: dict[str, Any] = field(
+        default_factory=dict
+    )  # API CreatedBy (BackupPlanId, ..., BackupRuleId)
     source_vault_arn: str | None = None  # set on copies
     encryption_key_arn: str | None = None
     is_encrypted: bool = False
@@ -101,6 +103,7 @@ class CopyJob:
     completion_date: dt.datetime | None = None
     backup_size_bytes: int = 0
     created_by_backup_job_id: str | None = None
+    message_category: str | None = None  # API MessageCategory: SUCCESS, AccessDenied, ...
 
 
 @dataclass
@@ -127,6 +130,8 @@ class RestoreJob:
     validation_status_message: str | None = None
     deletion_status: str | None = None
     deletion_status_message: str | None = None
+    recovery_point_creation_date: dt.datetime | None = None
+    expected_completion_minutes: int | None = None
 
 
 @dataclass

@@ -1,0 +1,372 @@
+"""Backup jobs: StartBackupJob, DescribeBackupJob, ListBackupJobs, and the job life cycle.
+
+Life cycle over simulated time (every step is a SimClock timer; events as ``events`` builds them):
+
+1. CREATED at the request (event: CREATED).
+2. :data:`START_DELAY_SECONDS` later the job tries to start. AWS runs one backup or copy job per
+   resource at a time (fact sheet 4): while another one is RUNNING for the same resource the job
+   stays CREATED and retries every :data:`RETRY_SECONDS` (AWS retries "at least every 10
+   minutes"); when its start window (``StartWindowMinutes``, 8 h by default) closes first, it
+   turns EXPIRED with AWS's message :data:`RUNNING_JOB_MESSAGE`.
+3. RUNNING (event, with ``expectedCompletionDate``): the adapter captures the resource's data
+   now (the point in time of the backup). A resource that vanished, or a capture AWS would fail
+   (``CaptureError``, e.g. an S3 bucket without versioning), fails the job at once.
+4. After ``BASE_DURATION_SECONDS + size / THROUGHPUT_BYTES_PER_SECOND``: COMPLETED, the recovery
+   point registered in the vault (``Recovery Point State Change``), then the job event with the
+   recovery point in ``resources[0]``; or FAILED with the message of an injected fault
+   (``FAULTS.job_failure("backup", resource_arn)``), the capture discarded.
+
+Not modelled: ``CompleteWindowMinutes`` (recorded, never enforced), ABORTED (no StopBackupJob),
+PARTIAL, parent/child (composite) jobs, the randomised start of plan jobs inside their window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sandbox import runtime
+from sandbox.backup.errors import (
+    InvalidParameterValueException,
+    MissingParameterValueException,
+    ResourceNotFoundException,
+)
+from sandbox.backup.events import emit_backup_job
+from sandbox.backup.paging import paginate
+from sandbox.backup.records import BackupJob, RecoveryPoint
+from sandbox.backup.recovery_points import RecoveryPointsMixin, validate_lifecycle
+from sandbox.backup.selection_eval import validate_iam_role_arn
+from sandbox.backup.state import as_utc, new_id, request_fingerprint, utcnow
+from sandbox.faults import FAULTS
+from sandbox.resources import CaptureError, SandboxAdapter, adapter_for_arn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sandbox.resources.base import Capture, LiveResource
+
+START_DELAY_SECONDS = 60
+BASE_DURATION_SECONDS = 120
+THROUGHPUT_BYTES_PER_SECOND = 50 * 1024 * 1024
+RETRY_SECONDS = 600
+DEFAULT_START_WINDOW_MINUTES = 480
+MIN_START_WINDOW_MINUTES = 60
+MAX_START_WINDOW_MINUTES = 52_560_000
+LIST_HORIZON = dt.timedelta(days=30)
+RUNNING_JOB_MESSAGE = "Backup job failed because there was a running job for the same resource."
+#: StartBackupJob returns RecoveryPointArn only for these (fact sheet 2.2; DynamoDB: advanced only)
+TYPES_RETURNING_RECOVERY_POINT = {"EFS", "DynamoDB"}
+
+
+@dataclass
+class JobProgress:
+    """What a backup job carries besides its record: the resource's name and the data captured."""
+
+    resource_name: str
+    fully_managed: bool
+    capture: Capture | None = None
+    expected_completion: dt.datetime | None = None
+
+
+@dataclass
+class JobRequest:
+    """One backup to run: what StartBackupJob asks for, or what a plan rule asks for."""
+
+    vault_name: str
+    resource: LiveResource
+    iam_role_arn: str
+    start_window_minutes: int
+    complete_window_minutes: int | None
+    lifecycle: dict[str, Any]
+    recovery_point_tags: dict[str, str]
+    backup_options: dict[str, str]
+    created_by: dict[str, Any]
+    idempotency_token: str | None = None
+
+
+class BackupJobsMixin(RecoveryPointsMixin):
+    """Backup jobs of one account and Region."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.job_progress: dict[str, JobProgress] = {}
+
+    # -- StartBackupJob --------------------------------------------------------------------------
+    def start_backup_job(self, params: dict[str, Any]) -> BackupJob:
+        """Validate as AWS does, honour the IdempotencyToken, create the job (CREATED)."""
+        token = params.get("IdempotencyToken")
+        fingerprint = request_fingerprint({k: v for k, v in params.items() if k != "IdempotencyToken"})
+        existing = self._idempotent("StartBackupJob", token, fingerprint)
+        if existing is not None and existing in self.backup_jobs:
+            return self.backup_jobs[existing]
+        vault = self.vault_or_404(params.get("BackupVaultName"))
+        resource = self._live_resource(params.get("ResourceArn"))
+        start_window = params.get("StartWindowMinutes")
+        if (
+            start_window is not None
+            and not MIN_START_WINDOW_MINUTES <= start_window <= MAX_START_WINDOW_MINUTES
+        ):
+            raise InvalidParameterValueException(
+                f"StartWindowMinutes must be between {MIN_START_WINDOW_MINUTES} and "
+                f"{MAX_START_WINDOW_MINUTES}"
+            )
+        lifecycle = params.get("Lifecycle") or {}
+        validate_lifecycle(lifecycle)
+        request = JobRequest(
+            vault_name=vault.backup_vault_name,
+            resource=resource,
+            iam_role_arn=validate_iam_role_arn(params.get("IamRoleArn")),
+            start_window_minutes=start_window or DEFAULT_START_WINDOW_MINUTES,
+            complete_window_minutes=params.get("CompleteWindowMinutes"),
+            lifecycle=lifecycle,
+            recovery_point_tags=params.get("RecoveryPointTags") or {},
+            backup_options=params.get("BackupOptions") or {},
+            created_by={},
+            idempotency_token=token,
+        )
+        job = self.create_backup_job(request)
+        self._remember_token("StartBackupJob", token, fingerprint, job.job_id)
+        return job
+
+    def _live_resource(self, resource_arn: str | None) -> LiveResource:
+        if not resource_arn:
+            raise MissingParameterValueException("ResourceArn is required")
+        adapter = adapter_for_arn(resource_arn)
+        if adapter is None:
+            raise InvalidParameterValueException(f"Invalid or unsupported resource ARN: {resource_arn}")
+        location = adapter.locate(resource_arn)
+        resource = adapter.describe(resource_arn) if location is not None else None
+        if location is None or resource is None:
+            raise ResourceNotFoundException(f"Resource not found: {resource_arn}")
+        if location != (self.account_id, self.region_name):
+            raise InvalidParameterValueException(
+                f"Resource {resource_arn} is not in account {self.account_id}, Region {self.region_name}"
+            )
+        return resource
+
+    def returned_recovery_point_arn(self, job: BackupJob) -> str | None:
+        """StartBackupJob's RecoveryPointArn: EFS and advanced DynamoDB only."""
+        progress = self.job_progress.get(job.job_id)
+        if job.resource_type in TYPES_RETURNING_RECOVERY_POINT and progress and progress.fully_managed:
+            return job.recovery_point_arn
+        return None
+
+    # -- the life cycle --------------------------------------------------------------------------
+    def create_backup_job(self, request: JobRequest) -> BackupJob:
+        """A new job (on-demand or plan), CREATED now, with its start scheduled on the clock."""
+        resource = request.resource
+        adapter = self._adapter(resource.arn)
+        vault = self.vaults[request.vault_name]
+        now = utcnow()
+        fully_managed = self.fully_managed(resource.resource_type, adapter.fully_managed)
+        job = BackupJob(
+            job_id=new_id(),
+            account=self.account_id,
+            region=self.region_name,
+            vault_name=vault.backup_vault_name,
+            vault_arn=vault.backup_vault_arn,
+            resource_arn=resource.arn,
+            resource_type=resource.resource_type,
+            iam_role_arn=request.iam_role_arn,
+            creation_date=now,
+            start_by=now + dt.timedelta(minutes=request.start_window_minutes),
+            complete_by=(
+                now + dt.timedelta(minutes=request.complete_window_minutes)
+                if request.complete_window_minutes
+                else None
+            ),
+            lifecycle=dict(request.lifecycle),
+            recovery_point_tags=dict(request.recovery_point_tags),
+            created_by=dict(request.created_by),
+            idempotency_token=request.idempotency_token,
+            backup_options=dict(request.backup_options),
+        )
+        if fully_managed:
+            job.recovery_point_arn = self.new_recovery_point_arn()
+        self.backup_jobs[job.job_id] = job
+        self.job_progress[job.job_id] = JobProgress(resource_name=resource.name, fully_managed=fully_managed)
+        emit_backup_job(job)
+        job_id = job.job_id
+        runtime.clock().call_later(
+            START_DELAY_SECONDS, lambda: self._try_start(job_id), label=f"start {job_id}"
+        )
+        return job
+
+    def _adapter(self, resource_arn: str) -> SandboxAdapter:
+        adapter = adapter_for_arn(resource_arn)
+        if adapter is None:  # validated at StartBackupJob / selection time
+            raise InvalidParameterValueException(f"Unsupported resource ARN: {resource_arn}")
+        return adapter
+
+    def _resource_busy(self, job: BackupJob) -> bool:
+        backups = (j for j in self.backup_jobs.values() if j.job_id != job.job_id)
+        running = [j.resource_arn for j in backups if j.state == "RUNNING"]
+        running += [j.resource_arn for j in self.copy_jobs.values() if j.state == "RUNNING"]
+        return job.resource_arn in running
+
+    def _try_start(self, job_id: str) -> None:
+        job = self.backup_jobs.get(job_id)
+        if job is None or job.state != "CREATED":
+            return
+        if not self._resource_busy(job):
+            self._run(job)
+            return
+        clock = runtime.clock()
+        retry_at = utcnow() + dt.timedelta(seconds=RETRY_SECONDS)
+        if retry_at > job.start_by:
+            clock.call_at(job.start_by, lambda: self._expire_job(job_id), label=f"expire job {job_id}")
+        else:
+            clock.call_at(retry_at, lambda: self._try_start(job_id), label=f"retry {job_id}")
+
+    def _expire_job(self, job_id: str) -> None:
+        job = self.backup_jobs.get(job_id)
+        if job is not None and job.state == "CREATED":
+            self._finish(job, "EXPIRED", RUNNING_JOB_MESSAGE)
+
+    def _run(self, job: BackupJob) -> None:
+        adapter = self._adapter(job.resource_arn)
+        progress = self.job_progress[job.job_id]
+        job.state = "RUNNING"
+        if adapter.describe(job.resource_arn) is None:
+            emit_backup_job(job)
+            self._finish(job, "FAILED", f"Resource not found: {job.resource_arn}")
+            return
+        try:
+            capture = adapter.capture(
+                job.resource_arn, account=job.account, region=job.region, job_id=job.job_id
+            )
+        except CaptureError as error:
+            emit_backup_job(job)
+            self._finish(job, "FAILED", error.message)
+            return
+        progress.capture = capture
+        if not progress.fully_managed:
+            job.recovery_point_arn = capture.native_arn or self.new_recovery_point_arn()
+        duration = BASE_DURATION_SECONDS + capture.size_bytes / THROUGHPUT_BYTES_PER_SECOND
+        progress.expected_completion = utcnow() + dt.timedelta(seconds=duration)
+        emit_backup_job(job, expected_completion=progress.expected_completion)
+        job_id = job.job_id
+        runtime.clock().call_at(
+            progress.expected_completion, lambda: self._complete(job_id), label=f"complete {job_id}"
+        )
+
+    def _complete(self, job_id: str) -> None:
+        job = self.backup_jobs.get(job_id)
+        if job is None or job.state != "RUNNING":
+            return
+        progress = self.job_progress[job_id]
+        capture = progress.capture
+        assert capture is not None and job.recovery_point_arn is not None
+        failure = FAULTS.job_failure("backup", job.resource_arn)
+        if failure is not None:
+            self._adapter(job.resource_arn).delete_capture(capture)
+            self._finish(job, "FAILED", failure)
+            return
+        now = utcnow()
+        job.backup_size_bytes = job.bytes_transferred = capture.size_bytes
+        job.percent_done = "100.0"
+        vault = self.vaults.get(job.vault_name)
+        fully_managed = progress.fully_managed
+        point = RecoveryPoint(
+            arn=job.recovery_point_arn,
+            vault_name=job.vault_name,
+            vault_arn=job.vault_arn,
+            account=job.account,
+            region=job.region,
+            resource_arn=job.resource_arn,
+            resource_type=job.resource_type,
+            resource_name=progress.resource_name,
+            capture=capture,
+            iam_role_arn=job.iam_role_arn,
+            creation_date=job.creation_date,
+            completion_date=now,
+            lifecycle=dict(job.lifecycle),
+            created_by=dict(job.created_by),
+            encryption_key_arn=(vault.encryption_key_arn if vault and fully_managed else capture.kms_key_arn),
+            is_encrypted=fully_managed or capture.encrypted,
+            backup_size_bytes=capture.size_bytes,
+            tags=dict(job.recovery_point_tags),
+        )
+        self.register_recovery_point(point)
+        self._finish(job, "COMPLETED", "")
+        self.after_backup_completed(job, point)
+
+    def after_backup_completed(self, job: BackupJob, point: RecoveryPoint) -> None:
+        """Hook for what follows a completed backup (plan rules' copy actions)."""
+
+    def _finish(self, job: BackupJob, state: str, message: str) -> None:
+        job.state = state
+        job.status_message = message
+        job.completion_date = utcnow()
+        emit_backup_job(job)
+
+    # -- DescribeBackupJob / ListBackupJobs ------------------------------------------------------
+    def describe_backup_job(self, job_id: str) -> BackupJob:
+        job = self.backup_jobs.get(job_id)
+        if job is None:
+            raise ResourceNotFoundException(f"Backup job {job_id} not found")
+        return job
+
+    def list_backup_jobs(
+        self, filters: dict[str, Any], max_results: int | None, next_token: str | None
+    ) -> tuple[list[BackupJob], str | None]:
+        """Jobs of the last 30 days (AWS's horizon), oldest first, filtered."""
+        horizon = utcnow() - LIST_HORIZON
+        jobs = [
+            job
+            for job in self.backup_jobs.values()
+            if job.creation_date >= horizon and _job_filters_hold(job, filters, self.job_view(job))
+        ]
+        return paginate(jobs, max_results, next_token)
+
+    def job_view(self, job: BackupJob) -> dict[str, Any]:
+        """DescribeBackupJob / ListBackupJobs fields."""
+        progress = self.job_progress.get(job.job_id)
+        vault = self.vaults.get(job.vault_name)
+        view: dict[str, Any] = {
+            "AccountId": job.account,
+            "BackupJobId": job.job_id,
+            "BackupVaultName": job.vault_name,
+            "BackupVaultArn": job.vault_arn,
+            "VaultType": "BACKUP_VAULT",
+            "RecoveryPointArn": job.recovery_point_arn,
+            "RecoveryPointLifecycle": job.lifecycle or None,
+            "EncryptionKeyArn": vault.encryption_key_arn if vault else None,
+            "ResourceArn": job.resource_arn,
+            "ResourceType": job.resource_type,
+            "ResourceName": progress.resource_name if progress else None,
+            "CreationDate": job.creation_date,
+            "CompletionDate": job.completion_date,
+            "State": job.state,
+            "StatusMessage": job.status_message or None,
+            "PercentDone": job.percent_done,
+            "BackupSizeInBytes": job.backup_size_bytes,
+            "BytesTransferred": job.bytes_transferred,
+            "IamRoleArn": job.iam_role_arn,
+            "CreatedBy": job.created_by or None,
+            "ExpectedCompletionDate": progress.expected_completion if progress else None,
+            "StartBy": job.start_by,
+            "BackupOptions": job.backup_options or None,
+            "IsParent": False,
+            "MessageCategory": "SUCCESS" if job.state == "COMPLETED" else None,
+        }
+        return {k: v for k, v in view.items() if v is not None}
+
+
+def _job_filters_hold(job: BackupJob, filters: dict[str, Any], view: dict[str, Any]) -> bool:
+    completed = job.completion_date
+    checks: list[tuple[str, Callable[[Any], bool]]] = [
+        ("ByResourceArn", lambda v: job.resource_arn == v),
+        ("ByState", lambda v: job.state == v),
+        ("ByBackupVaultName", lambda v: job.vault_name == v),
+        ("ByCreatedBefore", lambda v: job.creation_date <= as_utc(v)),
+        ("ByCreatedAfter", lambda v: job.creation_date >= as_utc(v)),
+        ("ByResourceType", lambda v: job.resource_type == v),
+        ("ByAccountId", lambda v: job.account == v),
+        ("ByCompleteAfter", lambda v: completed is not None and completed >= as_utc(v)),
+        ("ByCompleteBefore", lambda v: completed is not None and completed <= as_utc(v)),
+        ("ByParentJobId", lambda v: False),  # no composite (parent) jobs in the sandbox
+        ("ByMessageCategory", lambda v: v == "AGGREGATE_ALL" or view.get("MessageCategory") == v),
+    ]
+    return all(check(filters[name]) for name, check in checks if filters.get(name) is not None)

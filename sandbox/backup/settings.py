@@ -1,0 +1,94 @@
+"""DescribeRegionSettings / UpdateRegionSettings: resource-type opt-in and full management.
+
+Defaults of a fresh sandbox Region: every resource type opted in (a switch: ``UpdateRegionSettings``
+or :meth:`RegionSettingsMixin.set_opt_in`), advanced DynamoDB backup (full management) OFF and EFS
+fully managed (as ``DescribeRegionSettings`` shows in a new account). Opt-in only matters to
+selections that pick resources without naming their type (see ``selection_eval``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.backup.errors import InvalidParameterValueException
+from sandbox.backup.events import emit_region_settings
+from sandbox.backup.state import BackendState
+from sandbox.resources import adapter_for_type
+from sandbox.resources.dynamodb import DynamoDBAdapter
+
+#: GetSupportedResourceTypes (fact sheet 2.6)
+SUPPORTED_RESOURCE_TYPES = (
+    "Aurora",
+    "CloudFormation",
+    "DocumentDB",
+    "DynamoDB",
+    "EBS",
+    "EC2",
+    "EFS",
+    "EKS",
+    "FSx",
+    "Neptune",
+    "RDS",
+    "Redshift",
+    "S3",
+    "SAP HANA on Amazon EC2",
+    "Storage Gateway",
+    "Timestream",
+    "VirtualMachine",
+)
+#: the types whose full AWS Backup management can be switched (ResourceTypeManagementPreference)
+MANAGEABLE_RESOURCE_TYPES = ("DynamoDB", "EFS")
+
+
+def _check_map(name: str, preferences: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for key, value in preferences.items():
+        if key not in allowed:
+            raise InvalidParameterValueException(f"{name}: unsupported resource type {key!r}")
+        if not isinstance(value, bool):
+            raise InvalidParameterValueException(f"{name}: the value of {key} must be a boolean")
+
+
+class RegionSettingsMixin(BackendState):
+    """Opt-in and management preferences of one account and Region."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.opt_in: dict[str, bool] = dict.fromkeys(SUPPORTED_RESOURCE_TYPES, True)
+        self.management: dict[str, bool] = {"DynamoDB": False, "EFS": True}
+
+    def describe_region_settings(self) -> dict[str, Any]:
+        return {
+            "ResourceTypeOptInPreference": dict(self.opt_in),
+            "ResourceTypeManagementPreference": dict(self.management),
+        }
+
+    def update_region_settings(
+        self, opt_in: dict[str, bool] | None, management: dict[str, bool] | None
+    ) -> None:
+        _check_map("ResourceTypeOptInPreference", opt_in or {}, SUPPORTED_RESOURCE_TYPES)
+        _check_map("ResourceTypeManagementPreference", management or {}, MANAGEABLE_RESOURCE_TYPES)
+        self.management.update(management or {})
+        if "DynamoDB" in (management or {}):
+            self._sync_dynamodb_adapter()
+        if opt_in:
+            self.opt_in.update(opt_in)
+            emit_region_settings(self.account_id, self.region_name, self.opt_in)
+
+    def _sync_dynamodb_adapter(self) -> None:
+        """The DynamoDB adapter captures natively (a DynamoDB backup) unless advanced backup is on."""
+        adapter = adapter_for_type("DynamoDB")
+        if isinstance(adapter, DynamoDBAdapter):
+            adapter.set_advanced_backup(self.account_id, self.region_name, self.management["DynamoDB"])
+
+    def set_opt_in(self, resource_type: str, enabled: bool) -> None:
+        """Sandbox switch (same effect as UpdateRegionSettings for one type)."""
+        self.update_region_settings({resource_type: enabled}, None)
+
+    def is_opted_in(self, resource_type: str) -> bool:
+        return self.opt_in.get(resource_type, False)
+
+    def fully_managed(self, resource_type: str, adapter_fully_managed: bool) -> bool:
+        """DynamoDB is fully managed only with advanced backup on; other types as their adapter says."""
+        if resource_type == "DynamoDB":
+            return self.management.get("DynamoDB", False)
+        return adapter_fully_managed
