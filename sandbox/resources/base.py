@@ -8,9 +8,11 @@ capture to another Region/account (copies), and how to restore it into a NEW mot
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class RestoreError(Exception):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -14,6 +13,9 @@ from moto import mock_aws
 from sandbox.resources import CaptureError, adapter_for_arn, adapter_for_type
 from sandbox.resources.base import RestoreError
 from sandbox.resources.dynamodb import DynamoDBAdapter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "222233334444"
@@ -79,7 +81,9 @@ def _fill(name: str, count: int) -> None:
     client = _client()
     for start in range(0, count, 25):
         client.batch_write_item(
-            RequestItems={name: [{"PutRequest": {"Item": _item(i)}} for i in range(start, min(count, start + 25))]}
+            RequestItems={
+                name: [{"PutRequest": {"Item": _item(i)}} for i in range(start, min(count, start + 25))]
+            }
         )
 
 
@@ -124,7 +128,9 @@ def test_plain_dynamodb_backup_is_a_native_backup_named_by_its_arn(adapter: Dyna
     capture = adapter.capture(arn, account=ACCOUNT, region=REGION, job_id="JOB-2")
 
     assert capture.native_arn is not None
-    assert re.fullmatch(rf"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders/backup/[\w.-]+", capture.native_arn)
+    assert re.fullmatch(
+        rf"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders/backup/[\w.-]+", capture.native_arn
+    )
     described = _client().describe_backup(BackupArn=capture.native_arn)["BackupDescription"]
     assert described["BackupDetails"]["BackupType"] == "AWS_BACKUP"
     with pytest.raises(CaptureError) as refused:
@@ -152,7 +158,9 @@ def test_advanced_backup_copies_to_another_region_and_account_and_restores_there
     created = adapter.restore(regional, {"targetTableName": "orders-dr"}, account=ACCOUNT, region=DR_REGION)
     assert created == f"arn:aws:dynamodb:{DR_REGION}:{ACCOUNT}:table/orders-dr"
     assert _scan("orders-dr", DR_REGION) == original
-    foreign_arn = adapter.restore(foreign, {"targetTableName": "orders-dr"}, account=OTHER_ACCOUNT, region=DR_REGION)
+    foreign_arn = adapter.restore(
+        foreign, {"targetTableName": "orders-dr"}, account=OTHER_ACCOUNT, region=DR_REGION
+    )
     restored = adapter.describe(foreign_arn)
     assert restored is not None and restored.size_bytes == capture.size_bytes
 
@@ -179,7 +187,12 @@ def test_restore_of_an_empty_payload_leaves_an_empty_table(adapter: DynamoDBAdap
     _fill("orders", 10)
     capture = adapter.capture(arn, account=ACCOUNT, region=REGION, job_id="JOB-5")
 
-    adapter.restore(dataclasses.replace(capture, payload=None), {"TargetTableName": "hollow"}, account=ACCOUNT, region=REGION)
+    adapter.restore(
+        dataclasses.replace(capture, payload=None),
+        {"TargetTableName": "hollow"},
+        account=ACCOUNT,
+        region=REGION,
+    )
 
     table = _client().describe_table(TableName="hollow")["Table"]
     assert table["TableStatus"] == "ACTIVE" and table["ItemCount"] == 0
@@ -198,12 +211,16 @@ def test_encryption_follows_the_restore_metadata(adapter: DynamoDBAdapter) -> No
     }
     assert capture.kms_key_arn == key
     adapter.restore(capture, {"targetTableName": "same-key"}, account=ACCOUNT, region=REGION)
-    adapter.restore(capture, {"targetTableName": "aws-owned", "encryptionType": "Default"}, account=ACCOUNT, region=REGION)
+    adapter.restore(
+        capture, {"targetTableName": "aws-owned", "encryptionType": "Default"}, account=ACCOUNT, region=REGION
+    )
     client = _client()
     assert client.describe_table(TableName="same-key")["Table"]["SSEDescription"]["KMSMasterKeyArn"] == key
     assert "SSEDescription" not in client.describe_table(TableName="aws-owned")["Table"]
     with pytest.raises(RestoreError) as bad:
-        adapter.restore(capture, {"targetTableName": "x-bad", "encryptionType": "ROT13"}, account=ACCOUNT, region=REGION)
+        adapter.restore(
+            capture, {"targetTableName": "x-bad", "encryptionType": "ROT13"}, account=ACCOUNT, region=REGION
+        )
     assert bad.value.code == "InvalidParameterValueException"
 
 

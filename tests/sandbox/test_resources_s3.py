@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -13,6 +12,9 @@ from moto import mock_aws
 from sandbox.resources import CaptureError, adapter_for_type
 from sandbox.resources.base import Capture, RestoreError
 from sandbox.resources.s3 import S3Adapter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "222233334444"
@@ -82,7 +84,10 @@ def test_restore_into_a_new_bucket_holds_the_objects_as_they_were(adapter: S3Ada
     _s3().delete_object(Bucket="shop-assets", Key="img/logo.png")
 
     created = adapter.restore(
-        capture, {"DestinationBucketName": "shop-assets-restored", "NewBucket": "true"}, account=ACCOUNT, region=REGION
+        capture,
+        {"DestinationBucketName": "shop-assets-restored", "NewBucket": "true"},
+        account=ACCOUNT,
+        region=REGION,
     )
 
     assert created == "arn:aws:s3:::shop-assets-restored"
@@ -115,7 +120,9 @@ def test_restore_into_an_existing_bucket_skips_keys_already_there(adapter: S3Ada
     _bucket("landing")
     _s3().put_object(Bucket="landing", Key="index.html", Body=b"keep me")
 
-    adapter.restore(capture, {"DestinationBucketName": "landing", "NewBucket": "false"}, account=ACCOUNT, region=REGION)
+    adapter.restore(
+        capture, {"DestinationBucketName": "landing", "NewBucket": "false"}, account=ACCOUNT, region=REGION
+    )
 
     landing = _objects("landing")
     assert landing["index.html"]["body"] == b"keep me"
@@ -150,10 +157,20 @@ def test_copy_to_another_region_and_account_restores_there(adapter: S3Adapter) -
     foreign = adapter.copy_to(capture, account=OTHER_ACCOUNT, region=DR_REGION, job_id="COPY-2")
 
     with pytest.raises(RestoreError):
-        adapter.restore(regional, {"DestinationBucketName": "dr-copy", "NewBucket": "true"}, account=ACCOUNT, region=REGION)
-    adapter.restore(regional, {"DestinationBucketName": "dr-copy", "NewBucket": "true"}, account=ACCOUNT, region=DR_REGION)
+        adapter.restore(
+            regional,
+            {"DestinationBucketName": "dr-copy", "NewBucket": "true"},
+            account=ACCOUNT,
+            region=REGION,
+        )
+    adapter.restore(
+        regional, {"DestinationBucketName": "dr-copy", "NewBucket": "true"}, account=ACCOUNT, region=DR_REGION
+    )
     foreign_arn = adapter.restore(
-        foreign, {"DestinationBucketName": "dr-foreign", "NewBucket": "true"}, account=OTHER_ACCOUNT, region=DR_REGION
+        foreign,
+        {"DestinationBucketName": "dr-foreign", "NewBucket": "true"},
+        account=OTHER_ACCOUNT,
+        region=DR_REGION,
     )
 
     assert _objects("dr-copy", DR_REGION) == before
@@ -187,7 +204,12 @@ def test_sse_kms_restore_encrypts_objects_with_the_given_key(adapter: S3Adapter)
 
     adapter.restore(
         capture,
-        {"DestinationBucketName": "kms-bucket", "NewBucket": "true", "EncryptionType": "SSE-KMS", "KMSKey": key},
+        {
+            "DestinationBucketName": "kms-bucket",
+            "NewBucket": "true",
+            "EncryptionType": "SSE-KMS",
+            "KMSKey": key,
+        },
         account=ACCOUNT,
         region=REGION,
     )
@@ -199,7 +221,9 @@ def test_sse_kms_restore_encrypts_objects_with_the_given_key(adapter: S3Adapter)
 def test_live_buckets_are_listed_per_region_with_tags(adapter: S3Adapter) -> None:
     _bucket()
     _bucket("elsewhere", region=DR_REGION)
-    _s3().put_bucket_tagging(Bucket="shop-assets", Tagging={"TagSet": [{"Key": "backup-plan", "Value": "daily"}]})
+    _s3().put_bucket_tagging(
+        Bucket="shop-assets", Tagging={"TagSet": [{"Key": "backup-plan", "Value": "daily"}]}
+    )
 
     [live] = list(adapter.iter_resources(ACCOUNT, REGION))
 
