@@ -277,7 +277,7 @@ def test_notification_queue_outlasts_a_full_notify_attempt(translated: Template)
     assert resources_["NotificationQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
 
 
-def test_every_plan_has_one_tag_selection_that_skips_restore_tests_and_covered_volumes(translated: Template) -> None:
+def test_plan_selections_skip_restore_tests_and_covered_volumes(translated: Template) -> None:
     selections = {
         referenced_id(props["BackupPlanId"]): props["BackupSelection"]
         for _, props in resources(translated, "AWS::Backup::BackupSelection")

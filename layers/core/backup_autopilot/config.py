@@ -57,7 +57,11 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     return Settings.model_validate(values)
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this container (cached: the environment does not change during its life)."""
-    return settings_from_env()
+    """The settings for the current environment, validated once per distinct environment."""
+    return _settings_for(tuple(os.environ.get(var) for var in _ENV.values()))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(values: tuple[str | None, ...]) -> Settings:
+    return settings_from_env({var: value for var, value in zip(_ENV.values(), values, strict=True) if value})

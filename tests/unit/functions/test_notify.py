@@ -10,7 +10,6 @@ import pytest
 from aws_lambda_powertools.metrics.provider.cold_start import reset_cold_start_flag
 from moto import mock_aws
 
-from backup_autopilot.config import get_settings
 from tests.conftest import FakeLambdaContext, load_event, load_handler
 
 if TYPE_CHECKING:
@@ -31,10 +30,8 @@ def sns_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         monkeypatch.setenv("STACK_NAME", "backup-autopilot")
         monkeypatch.setenv("EVENT_BUS_NAME", "backup-autopilot-events")
         monkeypatch.setenv("ALERTS_TOPIC_ARN", topic)
-        get_settings.cache_clear()
         reset_cold_start_flag()
         yield {"sqs": sqs, "queue": queue, "topic": topic, "handler": load_handler("notify")}
-        get_settings.cache_clear()
 
 
 def _published(world: dict[str, Any]) -> list[dict[str, Any]]:
@@ -70,7 +67,6 @@ def test_undeliverable_digest_returns_every_message_for_retry(
     sns_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ALERTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:deleted-topic")
-    get_settings.cache_clear()
     event = load_event("notify/burst_with_duplicates.json")
     result = sns_world["handler"].lambda_handler(event, FakeLambdaContext())
     assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {
