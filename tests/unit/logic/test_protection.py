@@ -205,3 +205,16 @@ def test_tokens_are_bounded_and_window_stable() -> None:
     assert window == dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     assert len(backup_token(TABLE, "p", window)) == TOKEN_LENGTH
     assert backup_token(TABLE, "p", window) != backup_token(TABLE, "p", window + dt.timedelta(days=1))
+
+
+def test_resource_deleted_after_its_tag_event_is_ignored() -> None:
+    from backup_autopilot.logic.protection import ResourceGone
+
+    class GoneBackup(FakeBackup):
+        def latest_backup(self, resource_arn: str) -> dt.datetime | None:
+            raise ResourceGone(resource_arn)
+
+    events = FakeEvents()
+    protector = Protector(GoneBackup(), FakeResources(), events, "backup-plan")
+    result = protector.apply(_decide(TABLE, {"backup-plan": "daily"}), now=NOW)
+    assert result.outcome is Outcome.IGNORED and events.published == []

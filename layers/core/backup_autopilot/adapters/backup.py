@@ -6,7 +6,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.logic.protection import Plan
+from botocore.exceptions import ClientError
+
+from backup_autopilot.logic.protection import Plan, ResourceGone
 from backup_autopilot.logic.schedules import interval_of
 from backup_autopilot.logic.tokens import token
 
@@ -160,7 +162,12 @@ class BackupGateway:
 
     def latest_backup(self, resource_arn: str) -> dt.datetime | None:
         # RDS needs MaxResults >= 20; the newest points come first
-        response = self._client.list_recovery_points_by_resource(ResourceArn=resource_arn, MaxResults=20)
+        try:
+            response = self._client.list_recovery_points_by_resource(ResourceArn=resource_arn, MaxResults=20)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                raise ResourceGone(resource_arn) from error
+            raise
         dates = [
             p["CreationDate"] for p in response.get("RecoveryPoints", []) if p.get("Status") == "COMPLETED"
         ]
@@ -177,5 +184,10 @@ class BackupGateway:
         }
         if plan.lifecycle:
             request["Lifecycle"] = dict(plan.lifecycle)
-        job_id: str = self._client.start_backup_job(**request)["BackupJobId"]
+        try:
+            job_id: str = self._client.start_backup_job(**request)["BackupJobId"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                raise ResourceGone(resource.arn) from error
+            raise
         return job_id

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from backup_autopilot.logic.protection import ResourceGone
 from backup_autopilot.logic.resources import parse_resource_arn
 
 ClientFactory = Callable[[str, str | None], Any]
@@ -17,7 +20,12 @@ class ResourceGateway:
         self._client_for = client_for
 
     def s3_versioning_enabled(self, bucket: str) -> bool:
-        status = self._client_for("s3", None).get_bucket_versioning(Bucket=bucket).get("Status")
+        try:
+            status = self._client_for("s3", None).get_bucket_versioning(Bucket=bucket).get("Status")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchBucket":
+                raise ResourceGone(bucket) from error
+            raise
         return bool(status == "Enabled")
 
     def instance_of_volume(self, volume_arn: str) -> tuple[str, Mapping[str, str]] | None:
@@ -25,7 +33,12 @@ class ResourceGateway:
         if ref is None:
             return None
         ec2 = self._client_for("ec2", ref.region)
-        volumes = ec2.describe_volumes(VolumeIds=[ref.name])["Volumes"]
+        try:
+            volumes = ec2.describe_volumes(VolumeIds=[ref.name])["Volumes"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "InvalidVolume.NotFound":
+                raise ResourceGone(volume_arn) from error
+            raise
         attachments = [
             a
             for v in volumes

@@ -27,6 +27,10 @@ RESTORE_TEST_PREFIX = "bap-rt-"
 COVERED_BY_TAG = "backup-autopilot:covered-by"
 
 
+class ResourceGone(Exception):
+    """The tagged resource no longer exists (deleted after the tag event was sent)."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """An assignable backup plan, as the tag value names it."""
@@ -190,7 +194,10 @@ class Protector:
         if decision.outcome is Outcome.REJECTED:
             return self._reject(decision, decision.reason, decision.fix)
         assert decision.plan is not None and decision.resource is not None
-        return self._protect(decision, decision.plan, decision.resource, now, latest_backup)
+        try:
+            return self._protect(decision, decision.plan, decision.resource, now, latest_backup)
+        except ResourceGone:
+            return ProtectionResult(decision, Outcome.IGNORED, detail="the resource no longer exists")
 
     def _reject(self, decision: TagDecision, reason: str, fix: str | None) -> ProtectionResult:
         summary = f"{decision.resource_arn}: {reason}" + (f"; fix: {fix}" if fix else "")
