@@ -73,8 +73,18 @@ def _notify(event: dict[str, Any]) -> None:
 
 
 def _send_to_targets(self: events_models.Rule, original_event: Any, transform_input: bool = True) -> None:
-    if not self.event_pattern.matches_event(original_event):
+    # a scheduled rule matches no event (moto's empty pattern would match every one)
+    if self.scheduled_expression or not self.event_pattern.matches_event(original_event):
         return
+    _deliver(self, original_event)
+
+
+def deliver_scheduled_event(rule: events_models.Rule, event: dict[str, Any]) -> None:
+    """Deliver the ``Scheduled Event`` of a scheduled rule to its targets (the router's timers call this)."""
+    _deliver(rule, event)
+
+
+def _deliver(self: events_models.Rule, original_event: Any) -> None:
     lambda_targets = [t for t in self.targets if parse_arn(t["Arn"]).service == "lambda"]
     other_targets = [t for t in self.targets if t not in lambda_targets]
     # moto's default input template drops ``account`` and breaks on ISO ``time`` strings: deliver

@@ -1,0 +1,178 @@
+"""Tag-driven protection end to end in the sandbox: tag -> aws.tag event -> protect_resource ->
+first backup; reconcile catches what events miss. The stack is the real template.yaml."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sandbox import Sandbox
+from sandbox.resources import tagevents
+from tests.conftest import ROOT, load_event
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[Sandbox]:
+    with Sandbox(template=ROOT / "template.yaml", config_env="sandbox") as sb:
+        yield sb
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(template=ROOT / "template.yaml", config_env="sandbox") as sandbox:
+        yield sandbox
+
+
+def make_table(sb: Sandbox, name: str, tags: dict[str, str] | None = None, items: int = 3) -> str:
+    ddb = sb.client("dynamodb")
+    arn: str = ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )["TableDescription"]["TableArn"]
+    for i in range(items):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}})
+    if tags:
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    return arn
+
+
+def jobs_for(sb: Sandbox, arn: str) -> list[dict[str, Any]]:
+    return [j for j in sb.client("backup").list_backup_jobs(ByResourceArn=arn)["BackupJobs"]]
+
+
+def domain_events(sb: Sandbox, detail_type: str) -> list[dict[str, Any]]:
+    return [e for e in sb.events if e["source"] == "backup-autopilot" and e["detail-type"] == detail_type]
+
+
+def test_tagged_table_gets_its_first_backup_at_once(sb: Sandbox) -> None:
+    # GIVEN a table, WHEN it is tagged backup-plan=daily
+    arn = make_table(sb, "orders", {"backup-plan": "daily"})
+    sb.settle()
+    # THEN an on-demand backup job starts now (not at the next window), into the plan's vault
+    [job] = jobs_for(sb, arn)
+    assert job["BackupVaultName"] == sb.physical_id("PrimaryVault")
+    assert "CreatedBy" not in job or not job["CreatedBy"].get("BackupPlanId")
+    assert len(domain_events(sb, "Resource Protected")) == 1
+    # AND it completes with the table's items in the recovery point
+    sb.advance(600)
+    assert jobs_for(sb, arn)[0]["State"] == "COMPLETED"
+
+
+def test_three_deliveries_of_one_tag_event_start_one_job(sb: Sandbox) -> None:
+    sb.faults.duplicate_deliveries(3)
+    arn = make_table(sb, "orders", {"backup-plan": "daily"})
+    sb.settle()
+    runs = [i for i in sb.invocations if i.function == "ProtectResourceFunction"]
+    assert len(runs) == 3
+    assert len(jobs_for(sb, arn)) == 1
+
+
+def test_typo_starts_nothing_and_is_rejected_once(sb: Sandbox) -> None:
+    arn = make_table(sb, "orders", {"backup-plan": "Daily"})
+    sb.settle()
+    assert jobs_for(sb, arn) == []
+    [rejected] = domain_events(sb, "Assignment Rejected")
+    assert rejected["detail"]["valid_plans"] == ["daily", "monthly", "weekly"]
+    assert "did you mean 'daily'" in rejected["detail"]["fix"]
+    # AND the rejection reaches people: SQS batch -> notify -> one SNS digest
+    sb.advance(120)
+    assert any("Assignment Rejected" in n["Message"] for n in sb.notifications)
+
+
+def test_untagged_table_is_left_alone(sb: Sandbox) -> None:
+    arn = make_table(sb, "scratch", {"team": "x"})
+    sb.settle()
+    assert jobs_for(sb, arn) == []
+    assert not [i for i in sb.invocations if i.function == "ProtectResourceFunction"]
+
+
+def test_removing_the_tag_raises_protection_removed(sb: Sandbox) -> None:
+    arn = make_table(sb, "orders", {"backup-plan": "daily"})
+    sb.settle()
+    sb.client("dynamodb").untag_resource(ResourceArn=arn, TagKeys=["backup-plan"])
+    sb.settle()
+    [removed] = domain_events(sb, "Protection Removed")
+    assert removed["detail"]["resource"] == arn
+
+
+def test_bucket_tagged_while_s3_tag_events_are_off_is_protected_by_reconcile(sb: Sandbox) -> None:
+    tagevents.set_enabled("S3", False)
+    s3 = sb.client("s3")
+    s3.create_bucket(Bucket="invoices")
+    s3.put_bucket_versioning(Bucket="invoices", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="invoices", Key="2026/03/1.pdf", Body=b"%PDF")
+    s3.put_bucket_tagging(Bucket="invoices", Tagging={"TagSet": [{"Key": "backup-plan", "Value": "daily"}]})
+    sb.settle()
+    assert jobs_for(sb, "arn:aws:s3:::invoices") == []  # the event never came
+    sb.advance(3600)  # the hourly reconcile
+    assert len(jobs_for(sb, "arn:aws:s3:::invoices")) == 1
+    [report] = domain_events(sb, "Coverage Report")
+    assert report["detail"]["tagged"] == 1 and report["detail"]["backups_started"] == 1
+
+
+def test_bucket_without_versioning_is_rejected_with_the_fix(sb: Sandbox) -> None:
+    s3 = sb.client("s3")
+    s3.create_bucket(Bucket="logs")
+    s3.put_bucket_tagging(Bucket="logs", Tagging={"TagSet": [{"Key": "backup-plan", "Value": "daily"}]})
+    sb.settle()
+    assert jobs_for(sb, "arn:aws:s3:::logs") == []
+    [rejected] = domain_events(sb, "Assignment Rejected")
+    assert "enable versioning" in rejected["detail"]["fix"]
+
+
+def test_throttling_on_30_percent_of_backup_calls_protects_every_table_once(sb: Sandbox) -> None:
+    sb.faults.throttle("backup", rate=0.3)
+    arns = [make_table(sb, f"table-{i}", {"backup-plan": "daily"}) for i in range(12)]
+    sb.settle()
+    sb.advance(400)  # async retries (60 s, 120 s) of any invocation that still failed
+    hits = sb.faults.api[0].hits
+    sb.faults.clear()  # the test's own reads must not be throttled
+    assert hits > 0
+    assert [len(jobs_for(sb, arn)) for arn in arns] == [1] * 12
+
+
+def test_sample_event_typo_through_invoke_makes_no_backup(world: Sandbox) -> None:
+    before = len(world.client("backup").list_backup_jobs()["BackupJobs"])
+    invocation = world.invoke("ProtectResourceFunction", load_event("protect_resource/typo.json"))
+    assert invocation.outcome == "success"
+    assert invocation.result["outcome"] == "Assignment Rejected"
+    assert len(world.client("backup").list_backup_jobs()["BackupJobs"]) == before
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=12), c, max_size=4),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    mutation=st.sampled_from(["drop", "replace", "detail"]),
+    key=st.sampled_from(["source", "detail-type", "account", "resources", "time", "id", "region", "detail"]),
+    value=_json,
+)
+def test_malformed_tag_events_never_raise_and_write_nothing(
+    world: Sandbox, mutation: str, key: str, value: Any
+) -> None:
+    event = load_event("protect_resource/dynamodb_added.json")
+    if mutation == "drop":
+        event.pop(key)
+    elif mutation == "replace":
+        event[key] = value
+    else:
+        event["detail"] = {"changed-tag-keys": value, "tags": value, "service": value}
+    jobs_before = len(world.client("backup").list_backup_jobs()["BackupJobs"])
+    events_before = len([e for e in world.events if e["source"] == "backup-autopilot"])
+    invocation = world.invoke("ProtectResourceFunction", json.loads(json.dumps(event)))
+    assert invocation.outcome == "success", invocation.error
+    if invocation.result["outcome"] == "Rejected":
+        assert len(world.client("backup").list_backup_jobs()["BackupJobs"]) == jobs_before
+        assert len([e for e in world.events if e["source"] == "backup-autopilot"]) == events_before
