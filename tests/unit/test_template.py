@@ -316,7 +316,6 @@ ALERTED = [
     _backup_event(
         "Backup Job State Change", {"backupJobId": "b-3", "state": "COMPLETED", "statusMessage": "1 skipped"}
     ),
-    _backup_event("Copy Job State Change", {"copyJobId": "c-1", "state": "FAILED"}),
     _backup_event("Restore Job State Change", {"restoreJobId": "r-1", "status": "FAILED"}),
     _backup_event("Restore Job State Change", {"restoreJobId": "r-2", "status": "ABORTED"}),
 ]
@@ -329,6 +328,8 @@ IGNORED = [
         "Backup Job State Change", {"backupJobId": "b-6", "state": "FAILED"}, account="210987654321"
     ),
     _backup_event("Recovery Point State Change", {"status": "EXPIRED"}),
+    # copy failures reach people as classified "Copy Failed" domain events (CopyOutcomeFunction)
+    _backup_event("Copy Job State Change", {"copyJobId": "c-1", "state": "FAILED"}),
 ]
 
 

@@ -110,3 +110,26 @@ def test_copy_failures_are_classified(message: str | None, cause: FailureCause) 
 def test_vault_location() -> None:
     assert vault_location(XACCT.vault_arn) == ("210987654321", "eu-central-1")
     assert vault_location("arn:aws:s3:::bucket") is None
+
+
+def test_plain_dynamodb_backups_are_not_copied_and_the_fix_is_named() -> None:
+    reason = skip_reason(
+        DR,
+        source_account=SRC_ACCOUNT,
+        storage_class="WARM",
+        fully_managed=False,
+        aws_managed_key=False,
+        resource_type="DynamoDB",
+    )
+    assert reason is SkipReason.DYNAMODB_NOT_ADVANCED and "advanced DynamoDB" in reason.value
+    assert (
+        skip_reason(
+            DR,
+            source_account=SRC_ACCOUNT,
+            storage_class="WARM",
+            fully_managed=True,
+            aws_managed_key=False,
+            resource_type="DynamoDB",
+        )
+        is None
+    )

@@ -108,6 +108,10 @@ class SkipReason(StrEnum):
         "(use a customer-managed key shared with the destination account)"
     )
     PLAN_COPIES = "the plan rule's own copy action already copies it there"
+    DYNAMODB_NOT_ADVANCED = (
+        "DynamoDB backups can be copied only with advanced DynamoDB backup features on "
+        "(AWS Backup > Settings > Advanced features for Amazon DynamoDB backups)"
+    )
 
 
 def skip_reason(
@@ -118,10 +122,13 @@ def skip_reason(
     fully_managed: bool,
     aws_managed_key: bool,
     plan_copy_vaults: Iterable[str] = (),
+    resource_type: str = "",
 ) -> SkipReason | None:
     """Why a copy to ``destination`` must not be attempted, or None."""
     if destination.vault_arn in set(plan_copy_vaults):
         return SkipReason.PLAN_COPIES
+    if resource_type == "DynamoDB" and not fully_managed:
+        return SkipReason.DYNAMODB_NOT_ADVANCED
     if storage_class.upper() == "COLD":
         return SkipReason.COLD
     cross_account = destination.account != source_account

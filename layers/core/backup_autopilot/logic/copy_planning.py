@@ -92,6 +92,7 @@ def plan_copies(
             fully_managed=point.fully_managed,
             aws_managed_key=point.aws_managed_key,
             plan_copy_vaults=point.plan_copy_vaults,
+            resource_type=point.resource_type,
         )
         if reason is not None:
             plan.skipped.append((destination, reason))
