@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from backup_autopilot.adapters.aws import client
-from backup_autopilot.adapters.copies import CopyGateway
+from backup_autopilot.adapters.copies import copy_context
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.config import get_settings
-from backup_autopilot.logic.copy_planning import stack_destinations
 from backup_autopilot.logic.copy_service import copy_recovery_point
 from backup_autopilot.models.aws_events import BackupJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
@@ -19,14 +18,13 @@ from backup_autopilot.observability import MetricUnit, logger, metrics
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from backup_autopilot.logic.copy_service import CopyContext
+
 
 @cache
-def _wiring() -> tuple[CopyGateway, EventBridgePublisher]:
-    """Clients and gateways, built on first use (kept for the container's life)."""
-    settings = get_settings()
-    return CopyGateway(client, role_arn=settings.backup_role_arn or ""), EventBridgePublisher(
-        client("events"), settings.event_bus_name
-    )
+def _copy_context() -> CopyContext:
+    """Clients, gateways and the stack's copy configuration, built on first use."""
+    return copy_context(client, EventBridgePublisher(client("events"), get_settings().event_bus_name))
 
 
 @logger.inject_lambda_context
@@ -40,20 +38,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         )
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"outcome": "Rejected"}
-    settings = get_settings()
-    gateway, events = _wiring()
-    allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
-    defaults = [d for d in allowed.values() if d.vault_arn == settings.dr_vault_arn]
-    result = copy_recovery_point(
-        job,
-        gateway=gateway,
-        events=events,
-        allowed=allowed,
-        defaults=defaults,
-        copy_to_tag_key=settings.copy_to_tag_key,
-        delete_after_days=settings.copy_delete_after_days,
-        own_account=context.invoked_function_arn.split(":")[4],
-    )
+    result = copy_recovery_point(job, _copy_context(), own_account=context.invoked_function_arn.split(":")[4])
     logger.info("copies planned", **result)
     metrics.add_metric(name="CopiesStarted", unit=MetricUnit.Count, value=len(result.get("started", [])))
     return result

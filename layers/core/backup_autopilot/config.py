@@ -30,6 +30,8 @@ class Settings(BaseModel):
     cross_account_vault_arn: str | None = None
     #: retention of copies (days); the DR vault lock's minimum must allow it
     copy_delete_after_days: int = 35
+    #: how far back the hourly sweep looks for recovery points that lack a copy
+    copy_sweep_days: int = 7
 
 
 _ENV = {
@@ -48,6 +50,7 @@ _ENV = {
     "dr_vault_arn": "DR_VAULT_ARN",
     "cross_account_vault_arn": "CROSS_ACCOUNT_VAULT_ARN",
     "copy_delete_after_days": "COPY_DELETE_AFTER_DAYS",
+    "copy_sweep_days": "COPY_SWEEP_DAYS",
 }
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from backup_autopilot.logic.copy_planning import RecoveryPointFacts, stack_destinations
-from backup_autopilot.logic.copy_service import copy_recovery_point
+from backup_autopilot.logic.copy_service import CopyContext, PointSummary, copy_recovery_point, sweep_copies
 from backup_autopilot.models.aws_events import BackupJobEvent
 from tests.fakes import FakeCopies, FakeEvents
 
@@ -50,17 +50,12 @@ def _point(**overrides: Any) -> RecoveryPointFacts:
 
 def _copy(copies: FakeCopies, event: BackupJobEvent | None = None) -> tuple[dict[str, Any], FakeEvents]:
     events = FakeEvents()
-    result = copy_recovery_point(
-        event or _event(),
-        gateway=copies,
-        events=events,
-        allowed=ALLOWED,
-        defaults=DEFAULTS,
-        copy_to_tag_key="backup-copy-to",
-        delete_after_days=35,
-        own_account="123456789012",
-    )
+    result = copy_recovery_point(event or _event(), _ctx(copies, events), own_account="123456789012")
     return result, events
+
+
+def _ctx(copies: FakeCopies, events: FakeEvents) -> CopyContext:
+    return CopyContext(copies, events, ALLOWED, tuple(DEFAULTS), "backup-copy-to", 35)
 
 
 def test_completed_backup_is_copied_to_the_default_dr_vault_with_three_calls() -> None:
@@ -142,3 +137,26 @@ def test_failed_copy_becomes_copy_failed_with_cause_and_fix() -> None:
         detail is not None and detail["cause"] == "vault-access-policy" and "access policy" in detail["fix"]
     )
     assert copy_failure_event(_copy_event("COMPLETED", None)) is None
+
+
+def test_sweep_copies_only_points_missing_a_copy_and_replays_the_event_token() -> None:
+    # GIVEN two points: one already copied everywhere, one whose completion event was lost
+    copies = FakeCopies(_point())
+    events = FakeEvents()
+    done = "arn:aws:backup:us-east-1:123456789012:recovery-point:done"
+    lost = RP
+    attempted = {(done, vault) for vault in (DR_VAULT, X_VAULT)}
+    points = [
+        PointSummary(done, "primary", "arn:r1", "COMPLETED"),
+        PointSummary(lost, "primary", "arn:r2", "COMPLETED"),
+    ]
+    # WHEN the sweep runs
+    sweep = sweep_copies(
+        points, attempted=attempted, ctx=_ctx(copies, events), account="123456789012", region="us-east-1"
+    )
+    # THEN only the lost one is read and copied, with the token the event path would have used
+    assert (sweep.points, sweep.covered, sweep.copied) == (2, 1, 1)
+    assert copies.calls == ["DescribeRecoveryPoint", "GetResources", "StartCopyJob"]
+    first_token = next(iter(copies.jobs_by_token))
+    _copy(copies)  # the late completion event arrives after all
+    assert list(copies.jobs_by_token) == [first_token]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.adapters.backup import TtlCache
-from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts
+from backup_autopilot.config import get_settings
+from backup_autopilot.logic.copies import RETRYABLE, classify_failure
+from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, stack_destinations
+from backup_autopilot.logic.copy_service import CopyContext, PointSummary
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from backup_autopilot.logic.protection import EventPort
 
 ClientFactory = Callable[[str, str | None], Any]
 
@@ -85,3 +93,45 @@ class CopyGateway:
         )
         job_id: str = response["CopyJobId"]
         return job_id
+
+    # -- the sweep -------------------------------------------------------------------------
+    def recent_points(self, *, vault_name: str, region: str, since: dt.datetime) -> Iterator[PointSummary]:
+        paginator = self._client_for("backup", region).get_paginator("list_recovery_points_by_backup_vault")
+        for page in paginator.paginate(
+            BackupVaultName=vault_name, ByCreatedAfter=since, PaginationConfig={"PageSize": 1000}
+        ):
+            for point in page["RecoveryPoints"]:
+                yield PointSummary(
+                    arn=point["RecoveryPointArn"],
+                    vault_name=vault_name,
+                    resource_arn=point.get("ResourceArn", ""),
+                    status=point.get("Status", ""),
+                )
+
+    def attempted_copies(self, *, region: str, since: dt.datetime) -> set[tuple[str, str]]:
+        """(source recovery point, destination vault) of every copy job since ``since`` that needs
+        no new attempt: running, completed, or failed for a reason a retry would not fix."""
+        attempted: set[tuple[str, str]] = set()
+        paginator = self._client_for("backup", region).get_paginator("list_copy_jobs")
+        for page in paginator.paginate(ByCreatedAfter=since, PaginationConfig={"PageSize": 1000}):
+            for job in page["CopyJobs"]:
+                if job.get("State") == "FAILED" and classify_failure(job.get("StatusMessage")) in RETRYABLE:
+                    continue
+                attempted.add((job["SourceRecoveryPointArn"], job["DestinationBackupVaultArn"]))
+        return attempted
+
+
+def copy_context(
+    client_for: ClientFactory, events: EventPort, gateway: CopyGateway | None = None
+) -> CopyContext:
+    """The stack's copy configuration and ports, as start_copies and reconcile both use them."""
+    settings = get_settings()
+    allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
+    return CopyContext(
+        gateway=gateway or CopyGateway(client_for, role_arn=settings.backup_role_arn or ""),
+        events=events,
+        allowed=allowed,
+        defaults=tuple(allowed.values()),  # every configured destination, unless the tag narrows it
+        copy_to_tag_key=settings.copy_to_tag_key,
+        delete_after_days=settings.copy_delete_after_days,
+    )

@@ -145,6 +145,9 @@ class FailureCause(StrEnum):
     OTHER = "other"
 
 
+#: failures a later attempt may fix; the others alert once and are not retried (no retry storm)
+RETRYABLE = frozenset({FailureCause.LIMIT, FailureCause.OTHER})
+
 FIXES: dict[FailureCause, str] = {
     FailureCause.KMS: (
         "let the backup role use the destination vault's KMS key (kms:CreateGrant, kms:GenerateDataKey, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.logic.copies import FIXES, Destination, classify_failure
@@ -29,17 +30,19 @@ class CopyPort(Protocol):
     def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str: ...
 
 
-def copy_recovery_point(
-    job: BackupJobEvent,
-    *,
-    gateway: CopyPort,
-    events: EventPort,
-    allowed: Mapping[str, Destination],
-    defaults: Iterable[Destination],
-    copy_to_tag_key: str,
-    delete_after_days: int,
-    own_account: str,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CopyContext:
+    """What every copy decision needs: the ports and the stack's copy configuration."""
+
+    gateway: CopyPort
+    events: EventPort
+    allowed: Mapping[str, Destination]
+    defaults: tuple[Destination, ...]
+    copy_to_tag_key: str
+    delete_after_days: int
+
+
+def copy_recovery_point(job: BackupJobEvent, ctx: CopyContext, *, own_account: str) -> dict[str, Any]:
     """Start the copies a COMPLETED backup job needs. Rejections make no AWS call."""
     detail = job.detail
     if detail.outcome != "COMPLETED":
@@ -48,16 +51,21 @@ def copy_recovery_point(
         return {"outcome": "Rejected", "reason": f"event from account {job.account}"}
     if not job.resources or not detail.backup_vault_name:
         return {"outcome": "Rejected", "reason": "no recovery point ARN in resources[0] or no vault name"}
-    point = gateway.recovery_point(
-        vault_name=detail.backup_vault_name, arn=job.resources[0], account=job.account, region=job.region
+    return copy_point(
+        ctx, vault_name=detail.backup_vault_name, arn=job.resources[0], account=job.account, region=job.region
     )
-    tag = gateway.copy_to_tag(point.resource_arn, point.region, copy_to_tag_key)
-    plan = plan_copies(point, copy_to_tag=tag, allowed=allowed, defaults=defaults)
+
+
+def copy_point(ctx: CopyContext, *, vault_name: str, arn: str, account: str, region: str) -> dict[str, Any]:
+    """Read the recovery point's truth, plan its copies, start them and say what happened."""
+    point = ctx.gateway.recovery_point(vault_name=vault_name, arn=arn, account=account, region=region)
+    tag = ctx.gateway.copy_to_tag(point.resource_arn, point.region, ctx.copy_to_tag_key)
+    plan = plan_copies(point, copy_to_tag=tag, allowed=ctx.allowed, defaults=ctx.defaults)
     started: list[str] = []
     for order in plan.orders:
-        job_id = gateway.start_copy(point, order, delete_after_days=delete_after_days)
+        job_id = ctx.gateway.start_copy(point, order, delete_after_days=ctx.delete_after_days)
         started.append(job_id)
-        events.publish(
+        ctx.events.publish(
             COPY_STARTED,
             {
                 "severity": Severity.INFO,
@@ -70,7 +78,7 @@ def copy_recovery_point(
             },
         )
     for destination, reason in plan.skipped:
-        events.publish(
+        ctx.events.publish(
             COPY_SKIPPED,
             {
                 "severity": Severity.WARNING,
@@ -83,11 +91,11 @@ def copy_recovery_point(
             },
         )
     if plan.problems:
-        events.publish(
+        ctx.events.publish(
             COPY_DESTINATION_REJECTED,
             {
                 "severity": Severity.WARNING,
-                "summary": f"{copy_to_tag_key} on {point.resource_arn}: " + "; ".join(plan.problems),
+                "summary": f"{ctx.copy_to_tag_key} on {point.resource_arn}: " + "; ".join(plan.problems),
                 "resource": point.resource_arn,
                 "problems": plan.problems,
                 "dedupe_key": f"copy-tag:{point.resource_arn}:{tag}",
@@ -100,6 +108,56 @@ def copy_recovery_point(
         "skipped": [d.key for d, _ in plan.skipped],
         "problems": plan.problems,
     }
+
+
+@dataclass(frozen=True)
+class PointSummary:
+    """A recovery point as ListRecoveryPointsByBackupVault lists it."""
+
+    arn: str
+    vault_name: str
+    resource_arn: str
+    status: str
+
+
+@dataclass
+class CopySweep:
+    points: int = 0
+    covered: int = 0
+    copied: int = 0
+    copies_started: int = 0
+
+
+def sweep_copies(
+    points: Iterable[PointSummary],
+    *,
+    attempted: set[tuple[str, str]],
+    ctx: CopyContext,
+    account: str,
+    region: str,
+) -> CopySweep:
+    """Start the copies that events missed: recovery points without a copy job at a destination.
+
+    A point with a copy job (of any outcome but a retryable failure) at every destination the
+    stack allows costs nothing; the others go through :func:`copy_point`, which reads their tag
+    and starts what is missing with the same deterministic tokens as the event path.
+    """
+    sweep = CopySweep()
+    destinations = [d.vault_arn for d in ctx.allowed.values()]
+    for point in points:
+        if point.status != "COMPLETED":
+            continue
+        sweep.points += 1
+        if all((point.arn, vault) in attempted for vault in destinations):
+            sweep.covered += 1
+            continue
+        result = copy_point(ctx, vault_name=point.vault_name, arn=point.arn, account=account, region=region)
+        if result["started"]:
+            sweep.copied += 1
+            sweep.copies_started += len(result["started"])
+        else:
+            sweep.covered += 1
+    return sweep
 
 
 COPY_FAILED = "Copy Failed"

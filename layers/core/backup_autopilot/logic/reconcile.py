@@ -39,6 +39,10 @@ class Coverage:
     rejected: int = 0
     not_opted_in: int = 0
     ignored: int = 0
+    #: the copy sweep: recent recovery points, those missing a copy, copies started for them
+    copy_points: int = 0
+    copy_missing: int = 0
+    copies_started: int = 0
     offenders: list[dict[str, str]] = field(default_factory=list)
 
     def offend(self, arn: str, reason: str) -> None:
@@ -60,7 +64,8 @@ class Coverage:
         summary = (
             f"{self.tagged} tagged, {self.protected} on a plan, {self.within_rpo} within RPO, "
             f"{self.backups_started} backups started, {self.rejected} rejected, "
-            f"{self.not_opted_in} not opted in"
+            f"{self.not_opted_in} not opted in; {self.copy_points} recent recovery points, "
+            f"{self.copy_missing} lacked a copy ({self.copies_started} copies started)"
         )
         return {
             "severity": Severity.WARNING if problems > 0 else Severity.INFO,
