@@ -60,7 +60,17 @@ def test_stale_backup_gets_a_new_one_and_typos_are_offenders() -> None:
     assert len(backup.started) == 1
     assert coverage.rejected == 1 and coverage.ignored == 1
     assert coverage.offenders[0]["resource"] == ARN.format(2)
-    assert coverage.report()["severity"] == "warning"
+    assert coverage.report()["severity"] == "warning"  # it had to start a backup
+
+
+def test_standing_problems_alone_do_not_alert_every_hour() -> None:
+    resources = [
+        TaggedResource(ARN.format(1), {"backup-plan": "daily"}),
+        TaggedResource(ARN.format(2), {"backup-plan": "gold"}),
+    ]
+    coverage, _, _ = _run(resources, {ARN.format(1): NOW})
+    assert coverage.rejected == 1 and coverage.report()["severity"] == "info"
+    assert coverage.offenders[0]["resource"] == ARN.format(2)
 
 
 def test_not_opted_in_is_counted_separately() -> None:

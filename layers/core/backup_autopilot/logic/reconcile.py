@@ -58,9 +58,13 @@ class Coverage:
         return cls(**known)
 
     def report(self) -> dict[str, Any]:
-        problems = (
-            self.rejected + self.not_opted_in + (self.protected - self.within_rpo - self.backups_started)
-        )
+        """The Coverage Report's detail.
+
+        It is a warning only when the sweep had to act (a backup or copy that an event should have
+        started): standing problems (rejected tags) were alerted when they happened, and repeating
+        them every hour would bury new ones; they stay listed in ``offenders``.
+        """
+        acted = self.backups_started + self.copies_started
         summary = (
             f"{self.tagged} tagged, {self.protected} on a plan, {self.within_rpo} within RPO, "
             f"{self.backups_started} backups started, {self.rejected} rejected, "
@@ -68,7 +72,7 @@ class Coverage:
             f"{self.copy_missing} lacked a copy ({self.copies_started} copies started)"
         )
         return {
-            "severity": Severity.WARNING if problems > 0 else Severity.INFO,
+            "severity": Severity.WARNING if acted else Severity.INFO,
             "summary": summary,
             **self.to_dict(),
         }
