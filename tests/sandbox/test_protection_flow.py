@@ -3,6 +3,7 @@ first backup; reconcile catches what events miss. The stack is the real template
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -176,3 +177,79 @@ def test_malformed_tag_events_never_raise_and_write_nothing(
     if invocation.result["outcome"] == "Rejected":
         assert len(world.client("backup").list_backup_jobs()["BackupJobs"]) == jobs_before
         assert len([e for e in world.events if e["source"] == "backup-autopilot"]) == events_before
+
+
+def _custom_plan(sb: Sandbox, alias: str) -> str:
+    backup = sb.client("backup")
+    plan_id: str = backup.create_backup_plan(
+        BackupPlan={
+            "BackupPlanName": f"team-{alias}",
+            "Rules": [
+                {
+                    "RuleName": "every-4h",
+                    "TargetBackupVaultName": sb.physical_id("PrimaryVault"),
+                    "ScheduleExpression": "cron(0 */4 * * ? *)",
+                    "Lifecycle": {"DeleteAfterDays": 7},
+                }
+            ],
+        },
+        BackupPlanTags={"backup-autopilot:assignable": "true", "backup-autopilot:plan": alias},
+    )["BackupPlanId"]
+    return plan_id
+
+
+def test_custom_assignable_plan_gets_one_selection_under_duplicate_deliveries(sb: Sandbox) -> None:
+    plan_id = _custom_plan(sb, "frequent")
+    sb.faults.duplicate_deliveries(3)
+    arns = [make_table(sb, f"cache-{i}", {"backup-plan": "frequent"}) for i in range(2)]
+    sb.settle()
+    selections = sb.client("backup").list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]
+    assert [s["SelectionName"] for s in selections] == ["bap-tag-frequent"]
+    assert [len(jobs_for(sb, arn)) for arn in arns] == [1, 1]
+    # AND the plan's own window then backs the tables up through that selection
+    sb.faults.clear()
+    window = sb.backup_backend().plan_next_window(plan_id)
+    sb.advance_to(window + dt.timedelta(minutes=10))
+    plan_jobs = [
+        j for arn in arns for j in jobs_for(sb, arn) if j.get("CreatedBy", {}).get("BackupPlanId") == plan_id
+    ]
+    assert len(plan_jobs) == 2
+
+
+def test_instance_and_its_volume_on_one_plan_are_backed_up_once(sb: Sandbox) -> None:
+    ec2 = sb.client("ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][
+        0
+    ]
+    volume = ec2.create_volume(AvailabilityZone=instance["Placement"]["AvailabilityZone"], Size=8)["VolumeId"]
+    ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+    instance_arn = f"arn:aws:ec2:{sb.region}:{sb.account_id}:instance/{instance['InstanceId']}"
+    volume_arn = f"arn:aws:ec2:{sb.region}:{sb.account_id}:volume/{volume}"
+    ec2.create_tags(Resources=[instance["InstanceId"]], Tags=[{"Key": "backup-plan", "Value": "daily"}])
+    sb.settle()
+    ec2.create_tags(Resources=[volume], Tags=[{"Key": "backup-plan", "Value": "daily"}])
+    sb.settle()
+    assert len(jobs_for(sb, instance_arn)) == 1
+    assert jobs_for(sb, volume_arn) == []
+    volume_tags = {
+        t["Key"]: t["Value"] for t in ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0]["Tags"]
+    }
+    assert volume_tags["backup-autopilot:covered-by"] == instance_arn
+    # AND at the daily window the plan's selection skips the covered volume
+    window = sb.backup_backend().plan_next_window(sb.physical_id("DailyPlan"))
+    sb.advance_to(window + dt.timedelta(minutes=10))
+    assert jobs_for(sb, volume_arn) == []
+
+
+def test_type_not_opted_in_is_rejected_unless_the_stack_may_opt_in() -> None:
+    for allow, expected_jobs in (("false", 0), ("true", 1)):
+        with Sandbox(
+            template=ROOT / "template.yaml", config_env="sandbox", parameters={"AllowOptIn": allow}
+        ) as sb:
+            sb.client("backup").update_region_settings(ResourceTypeOptInPreference={"DynamoDB": False})
+            arn = make_table(sb, "orders", {"backup-plan": "daily"})
+            sb.settle()
+            assert len(jobs_for(sb, arn)) == expected_jobs
+            opted = sb.client("backup").describe_region_settings()["ResourceTypeOptInPreference"]["DynamoDB"]
+            assert opted is (allow == "true")
