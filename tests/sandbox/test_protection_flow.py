@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,11 +15,8 @@ from sandbox import Sandbox
 from sandbox.resources import tagevents
 from tests.conftest import ROOT, load_event
 
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[Sandbox]:
-    with Sandbox(template=ROOT / "template.yaml", config_env="sandbox") as sb:
-        yield sb
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.fixture
@@ -45,7 +41,7 @@ def make_table(sb: Sandbox, name: str, tags: dict[str, str] | None = None, items
 
 
 def jobs_for(sb: Sandbox, arn: str) -> list[dict[str, Any]]:
-    return [j for j in sb.client("backup").list_backup_jobs(ByResourceArn=arn)["BackupJobs"]]
+    return list(sb.client("backup").list_backup_jobs(ByResourceArn=arn)["BackupJobs"])
 
 
 def domain_events(sb: Sandbox, detail_type: str) -> list[dict[str, Any]]:
@@ -139,12 +135,12 @@ def test_throttling_on_30_percent_of_backup_calls_protects_every_table_once(sb: 
     assert [len(jobs_for(sb, arn)) for arn in arns] == [1] * 12
 
 
-def test_sample_event_typo_through_invoke_makes_no_backup(world: Sandbox) -> None:
-    before = len(world.client("backup").list_backup_jobs()["BackupJobs"])
-    invocation = world.invoke("ProtectResourceFunction", load_event("protect_resource/typo.json"))
+def test_sample_event_typo_through_invoke_makes_no_backup(sb: Sandbox) -> None:
+    before = len(sb.client("backup").list_backup_jobs()["BackupJobs"])
+    invocation = sb.invoke("ProtectResourceFunction", load_event("protect_resource/typo.json"))
     assert invocation.outcome == "success"
     assert invocation.result["outcome"] == "Assignment Rejected"
-    assert len(world.client("backup").list_backup_jobs()["BackupJobs"]) == before
+    assert len(sb.client("backup").list_backup_jobs()["BackupJobs"]) == before
 
 
 _json = st.recursive(
@@ -161,7 +157,7 @@ _json = st.recursive(
     value=_json,
 )
 def test_malformed_tag_events_never_raise_and_write_nothing(
-    world: Sandbox, mutation: str, key: str, value: Any
+    sb: Sandbox, mutation: str, key: str, value: Any
 ) -> None:
     event = load_event("protect_resource/dynamodb_added.json")
     if mutation == "drop":
@@ -170,13 +166,13 @@ def test_malformed_tag_events_never_raise_and_write_nothing(
         event[key] = value
     else:
         event["detail"] = {"changed-tag-keys": value, "tags": value, "service": value}
-    jobs_before = len(world.client("backup").list_backup_jobs()["BackupJobs"])
-    events_before = len([e for e in world.events if e["source"] == "backup-autopilot"])
-    invocation = world.invoke("ProtectResourceFunction", json.loads(json.dumps(event)))
+    jobs_before = len(sb.client("backup").list_backup_jobs()["BackupJobs"])
+    events_before = len([e for e in sb.events if e["source"] == "backup-autopilot"])
+    invocation = sb.invoke("ProtectResourceFunction", json.loads(json.dumps(event)))
     assert invocation.outcome == "success", invocation.error
     if invocation.result["outcome"] == "Rejected":
-        assert len(world.client("backup").list_backup_jobs()["BackupJobs"]) == jobs_before
-        assert len([e for e in world.events if e["source"] == "backup-autopilot"]) == events_before
+        assert len(sb.client("backup").list_backup_jobs()["BackupJobs"]) == jobs_before
+        assert len([e for e in sb.events if e["source"] == "backup-autopilot"]) == events_before
 
 
 def _custom_plan(sb: Sandbox, alias: str) -> str:
