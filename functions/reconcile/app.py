@@ -16,7 +16,14 @@ from backup_autopilot.adapters.resources import ResourceGateway
 from backup_autopilot.config import get_settings
 from backup_autopilot.logic.copy_service import sweep_copies
 from backup_autopilot.logic.protection import Protector
-from backup_autopilot.logic.reconcile import CONTINUATION, COVERAGE_REPORT, ReconcileRun, sweep
+from backup_autopilot.logic.reconcile import (
+    CONTINUATION,
+    COVERAGE_REPORT,
+    ReconcileRun,
+    TaggedResource,
+    sweep,
+    walk_inventory,
+)
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
@@ -81,28 +88,39 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     run = ReconcileRun.resume(event) or ReconcileRun(run_id=str(uuid.uuid4()))
     protected = backup.protected_resources()
     plans = backup.assignable_plans()
-    while True:
-        page = inventory.page(settings.plan_tag_key, run.token)
+    now = dt.datetime.now(dt.UTC)
+
+    def next_page(token: str | None) -> tuple[list[TaggedResource], str | None]:
+        page = inventory.page(settings.plan_tag_key, token)
+        return page.resources, page.next_token
+
+    def process(resources: list[TaggedResource]) -> None:
         sweep(
-            page.resources,
+            resources,
             protected=protected,
             plans=plans,
             plan_tag_key=settings.plan_tag_key,
             protector=protector,
             coverage=run.coverage,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
         )
-        run.token, run.pages = page.next_token, run.pages + 1
-        if run.token is None:
-            _sweep_copies(run, account=context.invoked_function_arn.split(":")[4])
-            events.publish(COVERAGE_REPORT, run.coverage.report())
-            metrics.add_metric(name="ResourcesTagged", unit=MetricUnit.Count, value=run.coverage.tagged)
-            metrics.add_metric(
-                name="BackupsStartedByReconcile", unit=MetricUnit.Count, value=run.coverage.backups_started
-            )
-            logger.info("reconcile finished", run_id=run.run_id, pages=run.pages, **run.coverage.report())
-            return {"finished": True, **run.coverage.to_dict()}
-        if context.get_remaining_time_in_millis() < RESERVE_MILLIS:
-            events.publish(CONTINUATION, run.to_detail())
-            logger.info("reconcile continues in a new invocation", run_id=run.run_id, pages=run.pages)
-            return {"finished": False, "pages": run.pages}
+
+    finished = walk_inventory(
+        run,
+        next_page=next_page,
+        process=process,
+        time_left_ms=context.get_remaining_time_in_millis,
+        reserve_ms=RESERVE_MILLIS,
+    )
+    if not finished:
+        events.publish(CONTINUATION, run.to_detail())
+        logger.info("reconcile continues in a new invocation", run_id=run.run_id, pages=run.pages)
+        return {"finished": False, "pages": run.pages}
+    _sweep_copies(run, account=context.invoked_function_arn.split(":")[4])
+    events.publish(COVERAGE_REPORT, run.coverage.report())
+    metrics.add_metric(name="ResourcesTagged", unit=MetricUnit.Count, value=run.coverage.tagged)
+    metrics.add_metric(
+        name="BackupsStartedByReconcile", unit=MetricUnit.Count, value=run.coverage.backups_started
+    )
+    logger.info("reconcile finished", run_id=run.run_id, pages=run.pages, **run.coverage.report())
+    return {"finished": True, **run.coverage.to_dict()}

@@ -93,3 +93,39 @@ def test_run_survives_a_continuation_round_trip() -> None:
     assert (
         ReconcileRun.resume({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}) is None
     )
+
+
+def test_large_inventory_continues_across_invocations_without_skips_or_repeats() -> None:
+    from backup_autopilot.logic.reconcile import walk_inventory
+
+    # GIVEN 50,000 resources in pages of 100, and invocations that run out of time after 8 pages
+    pages = {
+        (None if n == 0 else f"t{n}"): (
+            [TaggedResource(ARN.format(n * 100 + i), {}) for i in range(100)],
+            None if n == 499 else f"t{n + 1}",
+        )
+        for n in range(500)
+    }
+    processed: list[str] = []
+    invocations = 0
+    run = ReconcileRun(run_id="r")
+    while True:
+        invocations += 1
+        clock = iter(range(7, -1, -1))
+        finished = walk_inventory(
+            run,
+            next_page=lambda token: pages[token],
+            process=lambda resources: processed.extend(r.arn for r in resources),
+            time_left_ms=lambda: next(clock) * 1000,
+            reserve_ms=1000,
+        )
+        if finished:
+            break
+        # the continuation event carries the run into the next invocation
+        resumed = ReconcileRun.resume(
+            {"source": "backup-autopilot", "detail-type": "Reconcile Continuation", "detail": run.to_detail()}
+        )
+        assert resumed is not None
+        run = resumed
+    assert len(processed) == 50_000 and len(set(processed)) == 50_000
+    assert invocations == 63 and run.pages == 500  # ceil(500 / 8)

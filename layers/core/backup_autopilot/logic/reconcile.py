@@ -16,7 +16,7 @@ from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
@@ -164,3 +164,27 @@ class ReconcileRun:
             pages=int(detail.get("pages", 0)),
             coverage=Coverage.from_dict(detail.get("coverage") or {}),
         )
+
+
+def walk_inventory(
+    run: ReconcileRun,
+    *,
+    next_page: Callable[[str | None], tuple[list[TaggedResource], str | None]],
+    process: Callable[[list[TaggedResource]], None],
+    time_left_ms: Callable[[], int],
+    reserve_ms: int,
+) -> bool:
+    """Process inventory pages from ``run.token`` on; True when the inventory is finished.
+
+    Stops before a page when less than ``reserve_ms`` remains, leaving ``run.token`` at the first
+    page not yet processed: the continuation resumes exactly there, so no resource is skipped
+    or processed twice.
+    """
+    while True:
+        resources, token = next_page(run.token)
+        process(resources)
+        run.token, run.pages = token, run.pages + 1
+        if token is None:
+            return True
+        if time_left_ms() < reserve_ms:
+            return False
