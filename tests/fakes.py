@@ -75,6 +75,8 @@ class FakeCopies:
     tag: str | None = None
     jobs_by_token: dict[str, str] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    #: what ListCopyJobs would show: destination vaults with a copy job, by source point
+    destinations_by_point: dict[str, set[str]] = field(default_factory=dict)
 
     def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> Any:
         self.calls.append("DescribeRecoveryPoint")
@@ -84,6 +86,11 @@ class FakeCopies:
         self.calls.append("GetResources")
         return self.tag
 
+    def attempted_destinations(self, point_arn: str, region: str) -> set[str]:
+        self.calls.append("ListCopyJobs")
+        return set(self.destinations_by_point.get(point_arn, set()))
+
     def start_copy(self, point: Any, order: Any, *, delete_after_days: int) -> str:
         self.calls.append("StartCopyJob")
+        self.destinations_by_point.setdefault(point.arn, set()).add(order.destination.vault_arn)
         return self.jobs_by_token.setdefault(order.token, f"copy-{len(self.jobs_by_token) + 1}")

@@ -58,12 +58,21 @@ def _ctx(copies: FakeCopies, events: FakeEvents) -> CopyContext:
     return CopyContext(copies, events, ALLOWED, tuple(DEFAULTS), "backup-copy-to", 35)
 
 
-def test_completed_backup_is_copied_to_the_default_dr_vault_with_three_calls() -> None:
+def test_completed_backup_is_copied_to_the_default_dr_vault_with_four_calls() -> None:
     copies = FakeCopies(_point())
     result, events = _copy(copies)
     assert len(result["started"]) == 1
-    assert copies.calls == ["DescribeRecoveryPoint", "GetResources", "StartCopyJob"]
+    assert copies.calls == ["DescribeRecoveryPoint", "GetResources", "ListCopyJobs", "StartCopyJob"]
     assert [e[0] for e in events.published] == ["Copy Started"]
+
+
+def test_a_replay_after_the_token_expired_makes_no_second_copy() -> None:
+    copies = FakeCopies(_point())
+    _copy(copies)
+    copies.jobs_by_token.clear()  # AWS no longer honours the token (its lifetime is undocumented)
+    result, events = _copy(copies)
+    assert result["started"] == [] and result["already_copied"] == ["123456789012:us-west-2"]
+    assert copies.calls.count("StartCopyJob") == 1 and events.published == []
 
 
 def test_replayed_completion_events_make_one_copy_per_destination() -> None:

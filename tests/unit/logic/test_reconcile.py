@@ -11,7 +11,7 @@ from tests.fakes import FakeBackup, FakeEvents, FakeResources
 from tests.unit.logic.test_protection import NOW, PLANS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t{}"
 
@@ -112,11 +112,15 @@ def test_large_inventory_continues_across_invocations_without_skips_or_repeats()
     while True:
         invocations += 1
         clock = iter(range(7, -1, -1))
+
+        def time_left_ms(clock: Iterator[int] = clock) -> int:
+            return next(clock) * 1000
+
         finished = walk_inventory(
             run,
             next_page=lambda token: pages[token],
             process=lambda resources: processed.extend(r.arn for r in resources),
-            time_left_ms=lambda: next(clock) * 1000,
+            time_left_ms=time_left_ms,
             reserve_ms=1000,
         )
         if finished:

@@ -94,6 +94,16 @@ class CopyGateway:
         job_id: str = response["CopyJobId"]
         return job_id
 
+    def attempted_destinations(self, point_arn: str, region: str) -> set[str]:
+        """Destination vaults that already have a copy job for this point (one that needs no retry)."""
+        paginator = self._client_for("backup", region).get_paginator("list_copy_jobs")
+        return {
+            job["DestinationBackupVaultArn"]
+            for page in paginator.paginate(BySourceRecoveryPointArn=point_arn)
+            for job in page["CopyJobs"]
+            if _needs_no_retry(job)
+        }
+
     # -- the sweep -------------------------------------------------------------------------
     def recent_points(self, *, vault_name: str, region: str, since: dt.datetime) -> Iterator[PointSummary]:
         paginator = self._client_for("backup", region).get_paginator("list_recovery_points_by_backup_vault")
@@ -115,10 +125,14 @@ class CopyGateway:
         paginator = self._client_for("backup", region).get_paginator("list_copy_jobs")
         for page in paginator.paginate(ByCreatedAfter=since, PaginationConfig={"PageSize": 1000}):
             for job in page["CopyJobs"]:
-                if job.get("State") == "FAILED" and classify_failure(job.get("StatusMessage")) in RETRYABLE:
-                    continue
-                attempted.add((job["SourceRecoveryPointArn"], job["DestinationBackupVaultArn"]))
+                if _needs_no_retry(job):
+                    attempted.add((job["SourceRecoveryPointArn"], job["DestinationBackupVaultArn"]))
         return attempted
+
+
+def _needs_no_retry(job: dict[str, Any]) -> bool:
+    """A copy job that is running, done, or failed for a reason a new attempt would not fix."""
+    return not (job.get("State") == "FAILED" and classify_failure(job.get("StatusMessage")) in RETRYABLE)
 
 
 def copy_context(

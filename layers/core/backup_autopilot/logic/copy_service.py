@@ -27,6 +27,8 @@ class CopyPort(Protocol):
 
     def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None: ...
 
+    def attempted_destinations(self, point_arn: str, region: str) -> set[str]: ...
+
     def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str: ...
 
 
@@ -56,13 +58,32 @@ def copy_recovery_point(job: BackupJobEvent, ctx: CopyContext, *, own_account: s
     )
 
 
-def copy_point(ctx: CopyContext, *, vault_name: str, arn: str, account: str, region: str) -> dict[str, Any]:
-    """Read the recovery point's truth, plan its copies, start them and say what happened."""
+def copy_point(
+    ctx: CopyContext,
+    *,
+    vault_name: str,
+    arn: str,
+    account: str,
+    region: str,
+    attempted: set[str] | None = None,
+) -> dict[str, Any]:
+    """Read the recovery point's truth, plan its copies, start the missing ones, say what happened.
+
+    ``attempted`` are the destination vaults that already have a copy job for this point (read
+    from ListCopyJobs when not given). The deterministic token protects against duplicates only
+    while AWS honours it (its lifetime is not documented); this check also stops a replay hours
+    later (a redriven dead-letter message, say) from making a second copy in a locked vault.
+    """
     point = ctx.gateway.recovery_point(vault_name=vault_name, arn=arn, account=account, region=region)
     tag = ctx.gateway.copy_to_tag(point.resource_arn, point.region, ctx.copy_to_tag_key)
     plan = plan_copies(point, copy_to_tag=tag, allowed=ctx.allowed, defaults=ctx.defaults)
+    if plan.orders and attempted is None:
+        attempted = ctx.gateway.attempted_destinations(point.arn, point.region)
     started: list[str] = []
+    already = [order for order in plan.orders if order.destination.vault_arn in (attempted or set())]
     for order in plan.orders:
+        if order in already:
+            continue
         job_id = ctx.gateway.start_copy(point, order, delete_after_days=ctx.delete_after_days)
         started.append(job_id)
         ctx.events.publish(
@@ -106,6 +127,7 @@ def copy_point(ctx: CopyContext, *, vault_name: str, arn: str, account: str, reg
         "recovery_point": point.arn,
         "started": started,
         "skipped": [d.key for d, _ in plan.skipped],
+        "already_copied": [order.destination.key for order in already],
         "problems": plan.problems,
     }
 
@@ -151,7 +173,10 @@ def sweep_copies(
         if all((point.arn, vault) in attempted for vault in destinations):
             sweep.covered += 1
             continue
-        result = copy_point(ctx, vault_name=point.vault_name, arn=point.arn, account=account, region=region)
+        done = {vault for vault in destinations if (point.arn, vault) in attempted}
+        result = copy_point(
+            ctx, vault_name=point.vault_name, arn=point.arn, account=account, region=region, attempted=done
+        )
         if result["started"]:
             sweep.copied += 1
             sweep.copies_started += len(result["started"])
