@@ -17,7 +17,7 @@ RUNS = 9
 ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",  # pragma: allowlist secret (moto's fake credentials)
     "STACK_NAME": "backup-autopilot",
     "EVENT_BUS_NAME": "backup-autopilot-events",
     "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:alerts",

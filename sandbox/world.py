@@ -15,14 +15,14 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from moto import mock_aws
 
 from sandbox import eventbus, faults, runtime
 from sandbox.backup.install import install as install_backup
-from sandbox.backup.state import BackendState, backend_for
+from sandbox.backup.state import backend_for
 from sandbox.clock import SimClock
 from sandbox.deploy import Deployment, deploy
 from sandbox.faults import FAULTS, FaultInjector
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
     from types import TracebackType
+
+    from sandbox.backup.models import SandboxBackupBackend
 
 #: moto's default account: the stack's account
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -273,9 +275,9 @@ class Sandbox:
             self._clients[key] = client
         return self._clients[key]
 
-    def backup_backend(self, region: str | None = None, account: str | None = None) -> BackendState:
+    def backup_backend(self, region: str | None = None, account: str | None = None) -> SandboxBackupBackend:
         """The extended AWS Backup backend (e.g. ``plan_next_window(plan_id)``) of an account/Region."""
-        return backend_for(account or self.account_id, region or self.region)
+        return cast("SandboxBackupBackend", backend_for(account or self.account_id, region or self.region))
 
     # -- time -------------------------------------------------------------------------------------
     def advance(self, seconds: float) -> int:

@@ -6,11 +6,10 @@ import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.config import get_settings
+from backup_autopilot.inbound import REJECTED, accept
 from backup_autopilot.logic.copy_service import COPY_FAILED, copy_failure_event
 from backup_autopilot.models.aws_events import CopyJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
@@ -27,14 +26,9 @@ def _events() -> EventBridgePublisher:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        copy = CopyJobEvent.model_validate(event)
-    except ValidationError as error:
-        logger.error(
-            "rejected malformed copy job event", errors=error.errors(include_url=False, include_input=False)
-        )
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
-        return {"outcome": "Rejected"}
+    copy = accept(CopyJobEvent, event, context)
+    if copy is None:
+        return REJECTED
     failure = copy_failure_event(copy)
     if failure is not None:
         _events().publish(COPY_FAILED, failure)

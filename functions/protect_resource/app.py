@@ -6,13 +6,12 @@ import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import BackupGateway
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.adapters.resources import ResourceGateway
 from backup_autopilot.config import get_settings
+from backup_autopilot.inbound import REJECTED, accept
 from backup_autopilot.logic.protection import Protector, decide_tag_change
 from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
@@ -41,19 +40,9 @@ def _wiring() -> tuple[BackupGateway, Protector]:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        tag_event = TagChangeEvent.model_validate(event)
-    except ValidationError as error:
-        logger.error(
-            "rejected malformed tag event", errors=error.errors(include_url=False, include_input=False)
-        )
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
-        return {"outcome": "Rejected", "reason": "malformed event"}
-    own_account = context.invoked_function_arn.split(":")[4]
-    if tag_event.account != own_account:
-        logger.error("rejected tag event from another account", account=tag_event.account)
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
-        return {"outcome": "Rejected", "reason": "foreign account"}
+    tag_event = accept(TagChangeEvent, event, context)
+    if tag_event is None:
+        return REJECTED
     settings = get_settings()
     backup, protector = _wiring()
     decision = decide_tag_change(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.copies import copy_context
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.config import get_settings
+from backup_autopilot.inbound import REJECTED, accept
 from backup_autopilot.logic.copy_service import copy_recovery_point
 from backup_autopilot.models.aws_events import BackupJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
@@ -30,15 +29,10 @@ def _copy_context() -> CopyContext:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        job = BackupJobEvent.model_validate(event)
-    except ValidationError as error:
-        logger.error(
-            "rejected malformed backup job event", errors=error.errors(include_url=False, include_input=False)
-        )
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
-        return {"outcome": "Rejected"}
-    result = copy_recovery_point(job, _copy_context(), own_account=context.invoked_function_arn.split(":")[4])
+    job = accept(BackupJobEvent, event, context)
+    if job is None:
+        return REJECTED
+    result = copy_recovery_point(job, _copy_context())
     logger.info("copies planned", **result)
     metrics.add_metric(name="CopiesStarted", unit=MetricUnit.Count, value=len(result.get("started", [])))
     return result

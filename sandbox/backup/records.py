@@ -6,11 +6,13 @@ datetimes; the response layer turns them into what the wire protocol wants.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandbox.resources.base import Capture
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sandbox.resources.base import Capture
 
 # Terminal states per job kind (API enums: BackupJobState, CopyJobState, RestoreJobStatus)
 BACKUP_TERMINAL = {"COMPLETED", "FAILED", "ABORTED", "EXPIRED", "PARTIAL"}

@@ -39,7 +39,7 @@ def _client(service: str, endpoint: str) -> Any:
         region_name=REGION,
         endpoint_url=endpoint,
         aws_access_key_id="test",
-        aws_secret_access_key="test",
+        aws_secret_access_key="test",  # pragma: allowlist secret (moto's fake credentials)
     )
 
 

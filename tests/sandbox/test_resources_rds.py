@@ -56,7 +56,7 @@ def _db() -> None:
         StorageEncrypted=True,
         KmsKeyId=key,
         MasterUsername="admin",
-        MasterUserPassword="secret-password",
+        MasterUserPassword="secret-password",  # pragma: allowlist secret (a fixture in moto)
         Tags=[{"Key": "backup-plan", "Value": "daily"}],
     )
 
@@ -189,7 +189,7 @@ def test_live_instances_exclude_aurora_members_and_deleted_instances(rds_adapter
         DBClusterIdentifier="ledger",
         Engine="aurora-postgresql",
         MasterUsername="a",
-        MasterUserPassword="password1",
+        MasterUserPassword="password1",  # pragma: allowlist secret (a fixture in moto)
     )
     _rds().create_db_instance(
         DBInstanceIdentifier="ledger-1",
@@ -213,7 +213,7 @@ def _cluster() -> None:
         Engine="aurora-postgresql",
         EngineVersion="15.4",
         MasterUsername="admin",
-        MasterUserPassword="secret-password",
+        MasterUserPassword="secret-password",  # pragma: allowlist secret (a fixture in moto)
         StorageEncrypted=True,
         Tags=[{"Key": "backup-plan", "Value": "weekly"}],
     )

@@ -44,13 +44,13 @@ class CopyContext:
     delete_after_days: int
 
 
-def copy_recovery_point(job: BackupJobEvent, ctx: CopyContext, *, own_account: str) -> dict[str, Any]:
-    """Start the copies a COMPLETED backup job needs. Rejections make no AWS call."""
+def copy_recovery_point(job: BackupJobEvent, ctx: CopyContext) -> dict[str, Any]:
+    """Start the copies a COMPLETED backup job (of this account: see ``inbound.accept``) needs.
+
+    Rejections make no AWS call."""
     detail = job.detail
     if detail.outcome != "COMPLETED":
         return {"outcome": "Ignored", "reason": f"job is {detail.outcome}"}
-    if job.account != own_account:
-        return {"outcome": "Rejected", "reason": f"event from account {job.account}"}
     if not job.resources or not detail.backup_vault_name:
         return {"outcome": "Rejected", "reason": "no recovery point ARN in resources[0] or no vault name"}
     return copy_point(

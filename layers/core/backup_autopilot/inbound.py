@@ -1,0 +1,41 @@
+"""Accepting an inbound event: parse it with its model and check it comes from this account.
+
+A rejection is logged with the reasons, counted (metric ``EventsRejected``) and makes no AWS
+call; the handler returns :data:`REJECTED` so the invocation succeeds (retrying a malformed
+event would never help).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import ValidationError
+
+from backup_autopilot.models.aws_events import EventEnvelope
+from backup_autopilot.observability import MetricUnit, logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+E = TypeVar("E", bound=EventEnvelope)
+REJECTED: dict[str, Any] = {"outcome": "Rejected"}
+
+
+def accept[E: EventEnvelope](model: type[E], event: Any, context: LambdaContext) -> E | None:
+    """The event as ``model``, or None (logged and counted) when it is malformed or foreign."""
+    try:
+        parsed = model.model_validate(event)
+    except ValidationError as error:
+        logger.error(
+            "rejected malformed event",
+            model=model.__name__,
+            errors=error.errors(include_url=False, include_input=False),
+        )
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return None
+    own_account = context.invoked_function_arn.split(":")[4]
+    if parsed.account != own_account:
+        logger.error("rejected event from another account", model=model.__name__, account=parsed.account)
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return None
+    return parsed
