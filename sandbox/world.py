@@ -26,7 +26,8 @@ from sandbox.backup.state import backend_for
 from sandbox.clock import SimClock
 from sandbox.deploy import Deployment, deploy
 from sandbox.faults import FAULTS, FaultInjector
-from sandbox.resources import tagevents
+from sandbox.resources import adapter_for_type, tagevents
+from sandbox.resources.dynamodb import DynamoDBAdapter
 from sandbox.router import Invocation, Notification, Router, next_sequence
 from sandbox.template import StackContext, Template, load_yaml, read_samconfig
 
@@ -161,6 +162,9 @@ class Sandbox:
         install_backup()
         tagevents.install()
         tagevents.reset()  # a new world: every type emits tag events, versions start again
+        dynamodb = adapter_for_type("DynamoDB")
+        if isinstance(dynamodb, DynamoDBAdapter):
+            dynamodb.reset()  # a new world: advanced DynamoDB backup is off again (AWS's default)
         eventbus.add_observer(self._observe)
         undo.callback(eventbus.clear_observers)
 
