@@ -27,8 +27,10 @@ runs, in the destination account, so the REQUEST succeeds and the JOB fails, wit
 that names the access policy (MessageCategory ``AccessDenied``). The policy is read when the job
 runs, so a policy added while the job waits still counts. Statements are evaluated for ``Effect``,
 ``Action``, ``Resource`` and ``Principal`` (``*``, an account id, ``arn:aws:iam::<acct>:root`` or a
-role ARN, wildcards allowed); ``Condition`` blocks are not evaluated (the sandbox has no
-Organizations model): an Allow with a condition is ignored, a Deny with a condition applies, so the
+role ARN, wildcards allowed) and ``Condition``: ``StringEquals``/``StringNotEquals`` on
+``aws:PrincipalAccount``, ``aws:SourceAccount`` and ``aws:PrincipalArn`` are evaluated (the caller is
+the source account and its backup role); any other condition cannot be evaluated (the sandbox has no
+Organizations model): an Allow with such a condition is ignored, a Deny with one applies, so the
 sandbox never allows more than AWS would. Organizations membership and ``isCrossAccountBackupEnabled``
 are not modelled (treated as satisfied). Job faults come from ``FAULTS.job_failure("copy", ...)``
 (the KMS access-denied fault among them). A copy the resource type does not support (a DynamoDB
@@ -173,11 +175,41 @@ def policy_allows_copy_into(policy: str | None, *, vault_arn: str, role_arn: str
     for statement in _as_list(json.loads(policy).get("Statement")):
         if not _statement_applies(statement, vault_arn=vault_arn, role_arn=role_arn, account=account):
             continue
-        if statement.get("Effect") == "Deny":
-            return False
-        if statement.get("Effect") == "Allow" and not statement.get("Condition"):
-            allowed = True
+        holds = _conditions_hold(statement.get("Condition"), role_arn=role_arn, account=account)
+        if statement.get("Effect") == "Deny" and holds is not False:
+            return False  # a Deny whose condition the sandbox cannot evaluate still applies
+        if statement.get("Effect") == "Allow" and holds is True:
+            allowed = True  # an Allow counts only when its condition is known to hold
     return allowed
+
+
+#: condition keys the sandbox can evaluate for a copy into a vault (the caller is the source account)
+_CONDITION_KEYS = {
+    "aws:principalaccount": "account",
+    "aws:sourceaccount": "account",
+    "aws:principalarn": "role",
+}
+
+
+def _conditions_hold(condition: Any, *, role_arn: str, account: str) -> bool | None:
+    """True/False when every condition is StringEquals/StringNotEquals on a key the sandbox knows
+    (aws:PrincipalAccount, aws:SourceAccount, aws:PrincipalArn); None when it cannot tell."""
+    if not condition:
+        return True
+    if not isinstance(condition, dict):
+        return None
+    facts = {"account": account, "role": role_arn}
+    for operator, pairs in condition.items():
+        if operator not in {"StringEquals", "StringNotEquals"} or not isinstance(pairs, dict):
+            return None
+        for key, expected in pairs.items():
+            fact = _CONDITION_KEYS.get(str(key).lower())
+            if fact is None:
+                return None
+            matches = facts[fact] in {str(v) for v in _as_list(expected)}
+            if matches != (operator == "StringEquals"):
+                return False
+    return True
 
 
 def _check_policy_document(policy: str | None) -> str:

@@ -65,6 +65,36 @@ def test_policies_that_do_not_allow_the_source_account_deny_the_copy(policy: str
     assert not _allows(policy)
 
 
+@pytest.mark.parametrize(
+    ("condition", "allowed"),
+    [
+        (
+            {"StringEquals": {"aws:PrincipalAccount": [ACCOUNT, "999999999999"]}},
+            True,
+        ),  # dr/template.yaml's form
+        ({"StringEquals": {"aws:PrincipalAccount": OTHER_ACCOUNT}}, False),
+        ({"StringNotEquals": {"aws:SourceAccount": OTHER_ACCOUNT}}, True),
+        ({"StringEquals": {"aws:PrincipalArn": SOURCE_ROLE}}, True),
+        ({"StringEquals": {"aws:PrincipalOrgID": "o-123"}}, False),  # not evaluable: an Allow is ignored
+    ],
+)
+def test_allow_conditions_on_the_principal_account_are_evaluated(
+    condition: dict[str, Any], allowed: bool
+) -> None:
+    assert _allows(_policy({**_allow("*"), "Condition": condition})) is allowed
+
+
+def test_a_deny_with_an_unevaluable_condition_still_applies() -> None:
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "backup:CopyIntoBackupVault",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}},
+    }
+    assert not _allows(_policy(_allow({"AWS": ACCOUNT}), deny))
+
+
 def test_wildcard_actions_and_resources_match() -> None:
     assert _allows(_policy(_allow({"AWS": ACCOUNT}, action=["backup:Copy*"], resource=[DEST])))
     assert _allows(
