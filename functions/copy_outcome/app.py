@@ -7,20 +7,24 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.adapters.aws import client
+from backup_autopilot.adapters.copies import copy_context
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.config import get_settings
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.copy_service import COPY_FAILED, copy_failure_event
+from backup_autopilot.logic.copy_service import COPY_FAILED, continue_chain, copy_failure_event
 from backup_autopilot.models.aws_events import CopyJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from backup_autopilot.logic.copy_service import CopyContext
+
 
 @cache
-def _events() -> EventBridgePublisher:
-    return EventBridgePublisher(client("events"), get_settings().event_bus_name)
+def _copy_context() -> CopyContext:
+    """Clients, gateways and the stack's copy configuration, built on first use."""
+    return copy_context(client, EventBridgePublisher(client("events"), get_settings().event_bus_name))
 
 
 @logger.inject_lambda_context
@@ -29,18 +33,20 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     copy = accept(CopyJobEvent, event, context)
     if copy is None:
         return REJECTED
+    ctx = _copy_context()
     failure = copy_failure_event(copy)
     if failure is not None:
-        _events().publish(COPY_FAILED, failure)
+        ctx.events.publish(COPY_FAILED, failure)
         metrics.add_metric(name="CopiesFailed", unit=MetricUnit.Count, value=1)
         return {"outcome": COPY_FAILED, "cause": failure["cause"]}
-    if copy.detail.outcome == "COMPLETED" and copy.detail.completion_date and copy.resources:
-        point = client("backup", copy.region).describe_recovery_point(
-            BackupVaultName=(copy.detail.source_backup_vault_arn or "").rsplit(":", 1)[-1],
-            RecoveryPointArn=copy.resources[0],
-        )
-        completed = dt.datetime.fromisoformat(copy.detail.completion_date.replace("Z", "+00:00"))
-        lag = (completed - point["CreationDate"]).total_seconds()
-        metrics.add_metric(name="CopyLagSeconds", unit=MetricUnit.Seconds, value=lag)
-        return {"outcome": "Completed", "copy_lag_seconds": lag}
-    return {"outcome": "Ignored", "state": copy.detail.outcome}
+    if copy.detail.outcome != "COMPLETED" or not copy.detail.completion_date or not copy.resources:
+        return {"outcome": "Ignored", "state": copy.detail.outcome}
+    point = client("backup", copy.region).describe_recovery_point(
+        BackupVaultName=(copy.detail.source_backup_vault_arn or "").rsplit(":", 1)[-1],
+        RecoveryPointArn=copy.resources[0],
+    )
+    completed = dt.datetime.fromisoformat(copy.detail.completion_date.replace("Z", "+00:00"))
+    lag = (completed - point["CreationDate"]).total_seconds()
+    metrics.add_metric(name="CopyLagSeconds", unit=MetricUnit.Seconds, value=lag)
+    second_hops = continue_chain(copy, ctx, own_account=context.invoked_function_arn.split(":")[4])
+    return {"outcome": "Completed", "copy_lag_seconds": lag, "second_hops": second_hops}

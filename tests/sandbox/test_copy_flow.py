@@ -438,3 +438,55 @@ def test_copy_to_none_makes_no_copy_not_even_by_the_sweep(world: Sandbox) -> Non
     assert copy_jobs(world, arn) == []
     assert vault_points(world, dr_vault_arn(world), arn) == []
     assert not [e for e in domain_events(world, "Copy Started") if e["detail"]["resource"] == arn]
+
+
+# -- another account AND another Region: two hops through the stack's DR vault ---------------------
+def test_copy_to_another_account_in_the_dr_region_goes_through_the_dr_vault() -> None:
+    dr_region = "us-west-2"  # samconfig's sandbox DrRegion
+    far_vault_arn = f"arn:aws:backup:{dr_region}:{CENTRAL_ACCOUNT}:backup-vault:{CENTRAL_VAULT}"
+    with running(advanced=True, CrossAccountVaultArn=far_vault_arn) as sb:
+        assert sb.dr_region == dr_region
+        far = sb.client("backup", region=dr_region, account=sb.second_account_id)
+        far.create_backup_vault(BackupVaultName=CENTRAL_VAULT)
+        statement = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "backup:CopyIntoBackupVault",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:PrincipalAccount": [sb.account_id]}
+            },  # dr/template.yaml's form
+        }
+        far.put_backup_vault_access_policy(
+            BackupVaultName=CENTRAL_VAULT,
+            Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        )
+        arn = make_table(
+            sb, "ledger", {"backup-plan": "daily", "backup-copy-to": f"{CENTRAL_ACCOUNT}:{dr_region}"}
+        )
+        sb.settle()
+        sb.advance(2 * BACKUP_AND_COPY_SECONDS)
+        # THEN the first hop lands in the stack's DR vault, the second in the other account's vault
+        [first] = copy_jobs(sb, arn)
+        assert first["DestinationBackupVaultArn"] == dr_vault_arn(sb) and first["State"] == "COMPLETED"
+        second = sb.client("backup", region=dr_region).list_copy_jobs(
+            BySourceRecoveryPointArn=first["DestinationRecoveryPointArn"]
+        )["CopyJobs"]
+        assert [(j["DestinationBackupVaultArn"], j["State"]) for j in second] == [
+            (far_vault_arn, "COMPLETED")
+        ]
+        assert len(vault_points(sb, far_vault_arn, arn)) == 1
+        # AND the data arrived: a restore in the other account holds the table's items
+        [point] = vault_points(sb, far_vault_arn, arn)
+        restore = far.start_restore_job(
+            RecoveryPointArn=point["RecoveryPointArn"],
+            IamRoleArn=f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/restore",
+            Metadata={"targetTableName": "ledger-far-restore"},
+            ResourceType="DynamoDB",
+        )["RestoreJobId"]
+        sb.advance(600)
+        assert far.describe_restore_job(RestoreJobId=restore)["Status"] == "COMPLETED"
+        restored = sb.client("dynamodb", region=dr_region, account=sb.second_account_id).scan(
+            TableName="ledger-far-restore"
+        )
+        assert restored["Count"] == 5

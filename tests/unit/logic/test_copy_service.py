@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backup_autopilot.logic.copies import Destination
 from backup_autopilot.logic.copy_planning import RecoveryPointFacts, stack_destinations
 from backup_autopilot.logic.copy_service import CopyContext, PointSummary, copy_recovery_point, sweep_copies
 from backup_autopilot.models.aws_events import BackupJobEvent
@@ -75,10 +76,27 @@ def test_a_replay_after_the_token_expired_makes_no_second_copy() -> None:
 
 
 def test_replayed_completion_events_make_one_copy_per_destination() -> None:
-    copies = FakeCopies(_point(), tag="us-west-2,210987654321:eu-central-1")
+    # RDS copies to another account and Region in one action
+    copies = FakeCopies(_point(resource_type="RDS"), tag="us-west-2,210987654321:eu-central-1")
     for _ in range(3):
         _copy(copies)
     assert len(copies.jobs_by_token) == 2
+
+
+def test_ebs_to_another_account_and_region_goes_through_the_stacks_vault_there() -> None:
+    from backup_autopilot.logic.copy_planning import plan_copies
+
+    x_west = Destination(
+        "210987654321", "us-west-2", "arn:aws:backup:us-west-2:210987654321:backup-vault:bap-dr"
+    )
+    allowed = {**ALLOWED, x_west.key: x_west}
+    plan = plan_copies(_point(), copy_to_tag="210987654321:us-west-2", allowed=allowed, defaults=DEFAULTS)
+    # THEN the first hop goes to the stack's own DR vault in us-west-2, the second follows it
+    assert [o.destination for o in plan.orders] == [DEFAULTS[0]]
+    assert plan.chained == [(DEFAULTS[0], x_west)]
+    # AND without a vault of the stack's own in that Region, nothing is attempted, with the reason
+    plan = plan_copies(_point(), copy_to_tag="210987654321:eu-central-1", allowed=ALLOWED, defaults=DEFAULTS)
+    assert plan.orders == [] and plan.skipped[0][1].name == "NO_INTERMEDIATE_VAULT"
 
 
 def test_none_tag_makes_no_copy() -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from backup_autopilot.logic.copies import (
     Destination,
     SkipReason,
+    needs_two_hops,
     resolve_destinations,
     skip_reason,
     vault_location,
@@ -50,6 +51,8 @@ class CopyPlan:
     orders: list[CopyOrder] = field(default_factory=list)
     skipped: list[tuple[Destination, SkipReason]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: (intermediate, final): copies that go on from the stack's own vault once the first hop lands
+    chained: list[tuple[Destination, Destination]] = field(default_factory=list)
 
 
 def stack_destinations(
@@ -94,8 +97,20 @@ def plan_copies(
             plan_copy_vaults=point.plan_copy_vaults,
             resource_type=point.resource_type,
         )
+        if reason is None and needs_two_hops(
+            destination,
+            source_account=point.account,
+            source_region=point.region,
+            resource_type=point.resource_type,
+        ):
+            intermediate = allowed.get(f"{point.account}:{destination.region}")
+            if intermediate is None:
+                reason = SkipReason.NO_INTERMEDIATE_VAULT
+            else:
+                plan.chained.append((intermediate, destination))
+                destination = intermediate  # the first hop; the rest follows on its completion
         if reason is not None:
             plan.skipped.append((destination, reason))
-        else:
+        elif all(order.destination != destination for order in plan.orders):
             plan.orders.append(CopyOrder(destination, copy_token(point.arn, destination.vault_arn)))
     return plan

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from backup_autopilot.logic.copies import FIXES, Destination, classify_failure
+from backup_autopilot.logic.copies import FIXES, Destination, classify_failure, vault_location
 from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, plan_copies
+from backup_autopilot.logic.tokens import copy_token
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
@@ -183,6 +184,58 @@ def sweep_copies(
         else:
             sweep.covered += 1
     return sweep
+
+
+def continue_chain(event: CopyJobEvent, ctx: CopyContext, *, own_account: str) -> list[str]:
+    """The second hop of two-hop copies: from the stack's own vault, where a copy just landed, on
+    to the other account's vault in that Region. Returns the copy jobs started."""
+    detail = event.detail
+    landed_in = detail.destination_backup_vault_arn
+    landed = detail.destination_recovery_point_arn
+    location = vault_location(landed_in) if landed_in else None
+    if (
+        detail.outcome != "COMPLETED"
+        or not landed
+        or not landed_in
+        or not event.resources
+        or location is None
+    ):
+        return []
+    if location[0] != own_account or all(d.vault_arn != landed_in for d in ctx.allowed.values()):
+        return []
+    source_vault = (detail.source_backup_vault_arn or "").rsplit(":", 1)[-1]
+    source = ctx.gateway.recovery_point(
+        vault_name=source_vault, arn=event.resources[0], account=event.account, region=event.region
+    )
+    tag = ctx.gateway.copy_to_tag(source.resource_arn, source.region, ctx.copy_to_tag_key)
+    plan = plan_copies(source, copy_to_tag=tag, allowed=ctx.allowed, defaults=ctx.defaults)
+    finals = [final for intermediate, final in plan.chained if intermediate.vault_arn == landed_in]
+    if not finals:
+        return []
+    hop = ctx.gateway.recovery_point(
+        vault_name=landed_in.rsplit(":", 1)[-1], arn=landed, account=location[0], region=location[1]
+    )
+    attempted = ctx.gateway.attempted_destinations(landed, location[1])
+    started = []
+    for final in finals:
+        if final.vault_arn in attempted:
+            continue
+        order = CopyOrder(final, copy_token(landed, final.vault_arn))
+        job_id = ctx.gateway.start_copy(hop, order, delete_after_days=ctx.delete_after_days)
+        started.append(job_id)
+        ctx.events.publish(
+            COPY_STARTED,
+            {
+                "severity": Severity.INFO,
+                "summary": f"second hop: copy of {landed} to {final.key} started",
+                "resource": source.resource_arn,
+                "recovery_point": landed,
+                "copy_job_id": job_id,
+                "destination_vault_arn": final.vault_arn,
+                "dedupe_key": order.token,
+            },
+        )
+    return started
 
 
 COPY_FAILED = "Copy Failed"
