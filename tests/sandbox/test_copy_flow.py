@@ -365,81 +365,6 @@ def test_plain_dynamodb_backup_is_not_copied_and_says_why(plain_sb: Sandbox) -> 
 
 # The tests below share the module's world (it must start after every function-scoped sandbox
 # has stopped: one sandbox runs per process at a time).
-# -- a completed backup lands in the DR Region and restores there ---------------------------
-def test_completed_table_backup_is_copied_to_the_dr_region_and_restores_there(world: Sandbox) -> None:
-    arn = make_table(world, "orders", {"backup-plan": "daily"}, items=25)
-    world.settle()
-    world.advance(BACKUP_AND_COPY_SECONDS)
-
-    [source] = primary_points(world, arn)
-    [job] = copy_jobs(world, arn)
-    assert job["State"] == "COMPLETED", job
-    assert job["SourceRecoveryPointArn"] == source
-    assert job["DestinationBackupVaultArn"] == dr_vault_arn(world)
-    [copied] = vault_points(world, dr_vault_arn(world), arn)
-    assert copied["RecoveryPointArn"] == job["DestinationRecoveryPointArn"]
-    assert copied["Status"] == "COMPLETED"
-    assert copied["Lifecycle"] == {"DeleteAfterDays": 35}  # the stack's CopyRetentionDays
-    [started] = [e for e in domain_events(world, "Copy Started") if e["detail"]["resource"] == arn]
-    assert started["detail"]["copy_job_id"] == job["CopyJobId"]
-    # the copy lag metric: the copy's completion minus the backup's creation
-    [outcome] = [r for r in runs_of(world, "CopyOutcomeFunction") if r.event["resources"] == [source]]
-    created = world.client("backup").describe_recovery_point(
-        BackupVaultName=world.outputs["PrimaryVaultName"], RecoveryPointArn=source
-    )["CreationDate"]
-    assert outcome.result == {
-        "outcome": "Completed",
-        "copy_lag_seconds": (job["CompletionDate"] - created).total_seconds(),
-    }
-
-    restored = restore_in_dr(world, copied["RecoveryPointArn"], {"targetTableName": "orders-restored"})
-    assert restored == f"arn:aws:dynamodb:{world.dr_region}:{world.account_id}:table/orders-restored"
-    assert items(world, "orders-restored", region=world.dr_region) == items(world, "orders")
-    assert len(items(world, "orders-restored", region=world.dr_region)) == 25
-
-
-def test_completed_bucket_backup_is_copied_to_the_dr_region_and_restores_there(world: Sandbox) -> None:
-    s3 = world.client("s3")
-    s3.create_bucket(Bucket="invoices")
-    s3.put_bucket_versioning(Bucket="invoices", VersioningConfiguration={"Status": "Enabled"})
-    objects = {"2026/03/1.pdf": b"%PDF-1 march", "2026/03/2.pdf": b"%PDF-2 march", "index.json": b"{}"}
-    for key, body in objects.items():
-        s3.put_object(Bucket="invoices", Key=key, Body=body)
-    s3.put_bucket_tagging(Bucket="invoices", Tagging={"TagSet": [{"Key": "backup-plan", "Value": "daily"}]})
-    world.settle()
-    world.advance(BACKUP_AND_COPY_SECONDS)
-
-    arn = "arn:aws:s3:::invoices"
-    [job] = copy_jobs(world, arn)
-    assert job["State"] == "COMPLETED", job
-    [copied] = vault_points(world, dr_vault_arn(world), arn)
-    restore_in_dr(
-        world, copied["RecoveryPointArn"], {"DestinationBucketName": "invoices-dr", "NewBucket": "true"}
-    )
-    dr_s3 = world.client("s3", region=world.dr_region)
-    restored = {
-        obj["Key"]: dr_s3.get_object(Bucket="invoices-dr", Key=obj["Key"])["Body"].read()
-        for obj in dr_s3.list_objects_v2(Bucket="invoices-dr")["Contents"]
-    }
-    assert restored == objects
-
-
-# -- backup-copy-to=none ------------------------------------------------------------------------
-def test_copy_to_none_makes_no_copy_not_even_by_the_sweep(world: Sandbox) -> None:
-    arn = make_table(world, "scratchpad", {"backup-plan": "daily", "backup-copy-to": "none"})
-    world.settle()
-    world.advance(BACKUP_AND_COPY_SECONDS)
-    assert len(primary_points(world, arn)) == 1
-    assert [r for r in runs_of(world, "StartCopiesFunction") if r.event["detail"]["resourceArn"] == arn]
-    reports = len(domain_events(world, "Coverage Report"))
-    world.advance(3600)  # an hourly reconcile (and its copy sweep) in between
-    assert len(domain_events(world, "Coverage Report")) > reports
-
-    assert copy_jobs(world, arn) == []
-    assert vault_points(world, dr_vault_arn(world), arn) == []
-    assert not [e for e in domain_events(world, "Copy Started") if e["detail"]["resource"] == arn]
-
-
 # -- another account AND another Region: two hops through the stack's DR vault ---------------------
 def test_copy_to_another_account_in_the_dr_region_goes_through_the_dr_vault() -> None:
     dr_region = "us-west-2"  # samconfig's sandbox DrRegion
@@ -490,3 +415,79 @@ def test_copy_to_another_account_in_the_dr_region_goes_through_the_dr_vault() ->
             TableName="ledger-far-restore"
         )
         assert restored["Count"] == 5
+
+
+# -- a completed backup lands in the DR Region and restores there ---------------------------
+def test_completed_table_backup_is_copied_to_the_dr_region_and_restores_there(world: Sandbox) -> None:
+    arn = make_table(world, "orders", {"backup-plan": "daily"}, items=25)
+    world.settle()
+    world.advance(BACKUP_AND_COPY_SECONDS)
+
+    [source] = primary_points(world, arn)
+    [job] = copy_jobs(world, arn)
+    assert job["State"] == "COMPLETED", job
+    assert job["SourceRecoveryPointArn"] == source
+    assert job["DestinationBackupVaultArn"] == dr_vault_arn(world)
+    [copied] = vault_points(world, dr_vault_arn(world), arn)
+    assert copied["RecoveryPointArn"] == job["DestinationRecoveryPointArn"]
+    assert copied["Status"] == "COMPLETED"
+    assert copied["Lifecycle"] == {"DeleteAfterDays": 35}  # the stack's CopyRetentionDays
+    [started] = [e for e in domain_events(world, "Copy Started") if e["detail"]["resource"] == arn]
+    assert started["detail"]["copy_job_id"] == job["CopyJobId"]
+    # the copy lag metric: the copy's completion minus the backup's creation
+    [outcome] = [r for r in runs_of(world, "CopyOutcomeFunction") if r.event["resources"] == [source]]
+    created = world.client("backup").describe_recovery_point(
+        BackupVaultName=world.outputs["PrimaryVaultName"], RecoveryPointArn=source
+    )["CreationDate"]
+    assert outcome.result == {
+        "outcome": "Completed",
+        "copy_lag_seconds": (job["CompletionDate"] - created).total_seconds(),
+        "second_hops": [],  # the DR Region is the final destination
+    }
+
+    restored = restore_in_dr(world, copied["RecoveryPointArn"], {"targetTableName": "orders-restored"})
+    assert restored == f"arn:aws:dynamodb:{world.dr_region}:{world.account_id}:table/orders-restored"
+    assert items(world, "orders-restored", region=world.dr_region) == items(world, "orders")
+    assert len(items(world, "orders-restored", region=world.dr_region)) == 25
+
+
+def test_completed_bucket_backup_is_copied_to_the_dr_region_and_restores_there(world: Sandbox) -> None:
+    s3 = world.client("s3")
+    s3.create_bucket(Bucket="invoices")
+    s3.put_bucket_versioning(Bucket="invoices", VersioningConfiguration={"Status": "Enabled"})
+    objects = {"2026/03/1.pdf": b"%PDF-1 march", "2026/03/2.pdf": b"%PDF-2 march", "index.json": b"{}"}
+    for key, body in objects.items():
+        s3.put_object(Bucket="invoices", Key=key, Body=body)
+    s3.put_bucket_tagging(Bucket="invoices", Tagging={"TagSet": [{"Key": "backup-plan", "Value": "daily"}]})
+    world.settle()
+    world.advance(BACKUP_AND_COPY_SECONDS)
+
+    arn = "arn:aws:s3:::invoices"
+    [job] = copy_jobs(world, arn)
+    assert job["State"] == "COMPLETED", job
+    [copied] = vault_points(world, dr_vault_arn(world), arn)
+    restore_in_dr(
+        world, copied["RecoveryPointArn"], {"DestinationBucketName": "invoices-dr", "NewBucket": "true"}
+    )
+    dr_s3 = world.client("s3", region=world.dr_region)
+    restored = {
+        obj["Key"]: dr_s3.get_object(Bucket="invoices-dr", Key=obj["Key"])["Body"].read()
+        for obj in dr_s3.list_objects_v2(Bucket="invoices-dr")["Contents"]
+    }
+    assert restored == objects
+
+
+# -- backup-copy-to=none ------------------------------------------------------------------------
+def test_copy_to_none_makes_no_copy_not_even_by_the_sweep(world: Sandbox) -> None:
+    arn = make_table(world, "scratchpad", {"backup-plan": "daily", "backup-copy-to": "none"})
+    world.settle()
+    world.advance(BACKUP_AND_COPY_SECONDS)
+    assert len(primary_points(world, arn)) == 1
+    assert [r for r in runs_of(world, "StartCopiesFunction") if r.event["detail"]["resourceArn"] == arn]
+    reports = len(domain_events(world, "Coverage Report"))
+    world.advance(3600)  # an hourly reconcile (and its copy sweep) in between
+    assert len(domain_events(world, "Coverage Report")) > reports
+
+    assert copy_jobs(world, arn) == []
+    assert vault_points(world, dr_vault_arn(world), arn) == []
+    assert not [e for e in domain_events(world, "Copy Started") if e["detail"]["resource"] == arn]
