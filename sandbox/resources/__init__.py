@@ -3,7 +3,8 @@
 Each adapter implements :class:`sandbox.resources.base.ResourceAdapter` for one AWS Backup
 resource type on top of moto's own backends (read and written directly, in the process that
 holds moto's state: no HTTP, no injected API faults). moto internals each adapter touches are
-kept in one place per module (its ``_moto_*`` helpers).
+kept in one place per module (its ``_moto_*`` helpers). What the adapters share (finding, listing
+and describing resources, building a capture) is :class:`sandbox.resources._common.MotoAdapter`.
 
 Conventions shared by every adapter:
 

@@ -20,12 +20,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.table import Table
 
 from sandbox.resources import (
     CaptureError,
-    arn_account_region,
-    capture_location,
-    existing_backend,
     metadata_bool,
     metadata_value,
     relocated,
@@ -34,14 +32,13 @@ from sandbox.resources import (
     restore_test_name,
     tag_dict,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource, RestoreError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from moto.dynamodb.models.table import Table
-
-_TABLE_ARN = re.compile(r"arn:aws[\w-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}")
+_TABLE_ARN = re.compile(r"arn:aws[\w-]*:dynamodb:[a-z0-9-]+:\d{12}:table/([A-Za-z0-9_.-]{3,255})")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _ENCRYPTION_TYPES = {"default": "Default", "kms": "KMS"}
 
@@ -105,7 +102,7 @@ def _moto_native_backup(backend: DynamoDBBackend, table: Table, job_id: str) -> 
 # -- the adapter --------------------------------------------------------------------------------
 
 
-class DynamoDBAdapter:
+class DynamoDBAdapter(MotoAdapter[DynamoDBBackend, Table]):
     """DynamoDB tables: items and configuration; restores into a new table."""
 
     resource_type = "DynamoDB"
@@ -113,6 +110,8 @@ class DynamoDBAdapter:
     fully_managed = False
     arn_service = "dynamodb"
     arn_resource_type = "table"
+    arn_pattern = _TABLE_ARN
+    backends = dynamodb_backends
 
     def __init__(self) -> None:
         self._advanced: set[tuple[str, str]] = set()
@@ -132,17 +131,13 @@ class DynamoDBAdapter:
         self._advanced.clear()
 
     # -- reading ------------------------------------------------------------------------------
-    def handles(self, arn: str) -> bool:
-        return _TABLE_ARN.fullmatch(arn) is not None
+    def _resources(self, backend: DynamoDBBackend) -> Iterable[Table]:
+        return backend.tables.values()
 
-    def _table(self, arn: str) -> Table | None:
-        if not self.handles(arn):
-            return None
-        account, region = arn_account_region(arn)
-        backend = existing_backend(dynamodb_backends, account, region)
-        return None if backend is None else backend.tables.get(arn.split("/", 1)[1])
+    def _get(self, backend: DynamoDBBackend, resource_id: str) -> Table | None:
+        return backend.tables.get(resource_id)
 
-    def _live(self, table: Table) -> LiveResource:
+    def _live(self, backend: DynamoDBBackend, table: Table) -> LiveResource:
         sse = table.sse_specification or {}
         kms = sse.get("KMSMasterKeyId") if sse.get("Enabled") else None
         return LiveResource(
@@ -155,34 +150,22 @@ class DynamoDBAdapter:
             size_bytes=_moto_size(table),
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(dynamodb_backends, account, region)
-        for table in list(backend.tables.values()) if backend else []:
-            yield self._live(table)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        table = self._table(arn)
-        return None if table is None else self._live(table)
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._table(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        table = self._table(arn)
-        if table is None:
-            raise CaptureError("ResourceNotFoundException", f"Table not found: {arn}")
+        backend, table = self._found(arn, "Table")
         config = _moto_config(table)
         items = _moto_items(table)
-        live = self._live(table)
+        live = self._live(backend, table)
         advanced = self.advanced_backup_enabled(account, region)
         native_arn = (
             None if advanced else _moto_native_backup(dynamodb_backends[account][region], table, job_id)
         )
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            live,
             source_arn=arn,
-            source_name=table.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata=self._restore_metadata(table.name, config),
             inferred_metadata={
                 "targetTableName": restore_test_name(job_id),
@@ -190,11 +173,8 @@ class DynamoDBAdapter:
                 "deletionProtection": "false",
             },
             payload=items,
-            size_bytes=live.size_bytes,
-            encrypted=True,
-            kms_key_arn=live.kms_key_arn,
             native_arn=native_arn,
-            extra={"account": account, "region": region, "config": config, "item_count": len(items)},
+            item_count=len(items),
         )
 
     @staticmethod
@@ -256,7 +236,6 @@ class DynamoDBAdapter:
     def delete_capture(self, capture: Capture) -> None:
         if capture.native_arn is None:
             return
-        account, region = capture_location(capture)
-        backend = existing_backend(dynamodb_backends, account, region)
+        backend = self._home(capture)
         if backend is not None and capture.native_arn in backend.backups:
             backend.delete_backup(capture.native_arn)

@@ -23,7 +23,6 @@ from moto.ec2.utils import random_snapshot_id
 
 from sandbox.resources import (
     CaptureError,
-    arn_account_region,
     bool_text,
     capture_errors,
     capture_location,
@@ -33,6 +32,7 @@ from sandbox.resources import (
     require_location,
     restore_errors,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource, RestoreError
 
 if TYPE_CHECKING:
@@ -117,25 +117,21 @@ def _moto_volume_config(volume: Volume) -> dict[str, Any]:
 # -- the adapter --------------------------------------------------------------------------------
 
 
-class EBSAdapter:
+class EBSAdapter(MotoAdapter[EC2Backend, Volume]):
     """EBS volumes: snapshots; restores into a new volume."""
 
     resource_type = "EBS"
     fully_managed = False
     arn_service = "ec2"
     arn_resource_type = "volume"
+    arn_pattern = _VOLUME_ARN
+    backends = ec2_backends
 
-    def handles(self, arn: str) -> bool:
-        return _VOLUME_ARN.fullmatch(arn) is not None
+    def _resources(self, backend: EC2Backend) -> Iterable[Volume]:
+        return backend.volumes.values()
 
-    def _volume(self, arn: str) -> tuple[EC2Backend, Volume] | None:
-        match = _VOLUME_ARN.fullmatch(arn)
-        if match is None:
-            return None
-        account, region = arn_account_region(arn)
-        backend = existing_backend(ec2_backends, account, region)
-        volume = None if backend is None else backend.volumes.get(match.group(1))
-        return None if backend is None or volume is None else (backend, volume)
+    def _get(self, backend: EC2Backend, resource_id: str) -> Volume | None:
+        return backend.volumes.get(resource_id)
 
     def _live(self, backend: EC2Backend, volume: Volume) -> LiveResource:
         return LiveResource(
@@ -148,34 +144,18 @@ class EBSAdapter:
             size_bytes=volume.size * GIB,
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(ec2_backends, account, region)
-        if backend is None:
-            return
-        for volume in list(backend.volumes.values()):
-            yield self._live(backend, volume)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._volume(arn)
-        return None if found is None else self._live(*found)
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._volume(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._volume(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"Volume not found: {arn}")
-        backend, volume = found
+        backend, volume = self._found(arn, "Volume")
         with capture_errors():
             snapshot = snapshot_volume(backend, volume, SNAPSHOT_DESCRIPTION)
         config = _moto_volume_config(volume)
-        live = self._live(backend, volume)
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            self._live(backend, volume),
             source_arn=arn,
-            source_name=live.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata=self._metadata(config),
             inferred_metadata={
                 "availabilityZone": config["AvailabilityZone"],
@@ -184,11 +164,7 @@ class EBSAdapter:
                 "volumeSize": str(config["Size"]),
             },
             payload={"SnapshotId": snapshot.id},
-            size_bytes=live.size_bytes,
-            encrypted=live.encrypted,
-            kms_key_arn=live.kms_key_arn,
             native_arn=snapshot_arn(region, snapshot.id),
-            extra={"account": account, "region": region, "config": config},
         )
 
     @staticmethod

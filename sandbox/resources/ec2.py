@@ -21,21 +21,21 @@ from typing import TYPE_CHECKING, Any
 
 from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.models.amis import Ami
+from moto.ec2.models.instances import Instance
 from moto.ec2.utils import random_ami_id
 
 from sandbox.resources import (
     CaptureError,
-    arn_account_region,
     bool_text,
     capture_errors,
     capture_location,
-    existing_backend,
     metadata_bool,
     metadata_json,
     relocated,
     require_location,
     restore_errors,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource
 from sandbox.resources.ebs import (
     GIB,
@@ -48,8 +48,6 @@ from sandbox.resources.ebs import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from moto.ec2.models.instances import Instance
 
 _INSTANCE_ARN = re.compile(r"arn:aws[\w-]*:ec2:[a-z0-9-]+:\d{12}:instance/(i-[0-9a-f]+)")
 _GONE_STATES = {"shutting-down", "terminated"}
@@ -163,24 +161,21 @@ def _moto_run_instance(backend: EC2Backend, image_id: str, region: str, launch: 
 # -- the adapter --------------------------------------------------------------------------------
 
 
-class EC2Adapter:
+class EC2Adapter(MotoAdapter[EC2Backend, Instance]):
     """EC2 instances: AMI + volume snapshots + configuration; restores into a new instance."""
 
     resource_type = "EC2"
     fully_managed = False
     arn_service = "ec2"
     arn_resource_type = "instance"
+    arn_pattern = _INSTANCE_ARN
+    backends = ec2_backends
 
-    def handles(self, arn: str) -> bool:
-        return _INSTANCE_ARN.fullmatch(arn) is not None
+    def _resources(self, backend: EC2Backend) -> Iterable[Instance]:
+        return _moto_instances(backend)
 
-    def _find(self, arn: str) -> tuple[EC2Backend, Instance] | None:
-        match = _INSTANCE_ARN.fullmatch(arn)
-        if match is None:
-            return None
-        backend = existing_backend(ec2_backends, *arn_account_region(arn))
-        instance = None if backend is None else _moto_instance(backend, match.group(1))
-        return None if backend is None or instance is None else (backend, instance)
+    def _get(self, backend: EC2Backend, resource_id: str) -> Instance | None:
+        return _moto_instance(backend, resource_id)
 
     def _live(self, backend: EC2Backend, instance: Instance) -> LiveResource:
         volumes = [volume for _, volume, _ in _moto_volumes(backend, instance)]
@@ -195,26 +190,9 @@ class EC2Adapter:
             size_bytes=sum(volume.size for volume in volumes) * GIB,
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(ec2_backends, account, region)
-        if backend is None:
-            return
-        for instance in _moto_instances(backend):
-            yield self._live(backend, instance)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._find(arn)
-        return None if found is None else self._live(*found)
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._find(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._find(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"Instance not found: {arn}")
-        backend, instance = found
+        backend, instance = self._found(arn, "Instance")
         config = _moto_config(backend, instance)
         with capture_errors():
             image = _moto_create_image(backend, instance, job_id)
@@ -227,11 +205,12 @@ class EC2Adapter:
                 ).id
                 for device, volume, _ in _moto_volumes(backend, instance)
             }
-        live = self._live(backend, instance)
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            self._live(backend, instance),
             source_arn=arn,
-            source_name=live.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata=_metadata(config),
             inferred_metadata={
                 "InstanceType": config["InstanceType"],
@@ -242,16 +221,12 @@ class EC2Adapter:
                 "RequireIMDSv2": "true",
             },
             payload={"ImageId": image.id, "Snapshots": snapshots},
-            size_bytes=live.size_bytes,
-            encrypted=live.encrypted,
-            kms_key_arn=live.kms_key_arn,
             native_arn=f"arn:aws:ec2:{region}::image/{image.id}",
-            extra={"account": account, "region": region, "config": config},
         )
 
     def copy_to(self, capture: Capture, *, account: str, region: str, job_id: str) -> Capture:
         home_account, home_region = capture_location(capture)
-        source = existing_backend(ec2_backends, home_account, home_region)
+        source = self._home(capture)
         source_image = None if source is None else source.amis.get(capture.payload["ImageId"])
         if source_image is None:
             raise CaptureError("ResourceNotFoundException", f"Image not found: {capture.native_arn}")
@@ -286,7 +261,7 @@ class EC2Adapter:
     def delete_capture(self, capture: Capture) -> None:
         """Deregister the AMI, then delete its snapshots (what AWS Backup does on expiry)."""
         account, region = capture_location(capture)
-        backend = existing_backend(ec2_backends, account, region)
+        backend = self._home(capture)
         payload = capture.payload or {}
         image = None if backend is None else backend.amis.get(payload.get("ImageId", ""))
         if backend is not None and image is not None:

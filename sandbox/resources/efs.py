@@ -20,10 +20,7 @@ from typing import TYPE_CHECKING, Any
 from moto.efs.models import EFSBackend, FileSystem, efs_backends
 
 from sandbox.resources import (
-    CaptureError,
-    arn_account_region,
     bool_text,
-    existing_backend,
     metadata_bool,
     relocated,
     require_location,
@@ -31,6 +28,7 @@ from sandbox.resources import (
     restore_test_name,
     tag_dict,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource, RestoreError
 
 if TYPE_CHECKING:
@@ -74,24 +72,22 @@ def _moto_create(backend: EFSBackend, token: str, config: dict[str, Any], spec: 
 # -- the adapter --------------------------------------------------------------------------------
 
 
-class EFSAdapter:
+class EFSAdapter(MotoAdapter[EFSBackend, FileSystem]):
     """EFS file systems: configuration (moto has no file content); restores into a new one."""
 
     resource_type = "EFS"
     fully_managed = True
     arn_service = "elasticfilesystem"
     arn_resource_type = "file-system"
+    arn_pattern = _FS_ARN
+    backends = efs_backends
 
-    def handles(self, arn: str) -> bool:
-        return _FS_ARN.fullmatch(arn) is not None
+    def _resources(self, backend: EFSBackend) -> Iterable[FileSystem]:
+        return [fs for fs in backend.file_systems_by_id.values() if fs.life_cycle_state not in _GONE]
 
-    def _find(self, arn: str) -> tuple[EFSBackend, FileSystem] | None:
-        match = _FS_ARN.fullmatch(arn)
-        backend = None if match is None else existing_backend(efs_backends, *arn_account_region(arn))
-        if match is None or backend is None:
-            return None
-        fs = backend.file_systems_by_id.get(match.group(1))
-        return None if fs is None or fs.life_cycle_state in _GONE else (backend, fs)
+    def _get(self, backend: EFSBackend, resource_id: str) -> FileSystem | None:
+        fs = backend.file_systems_by_id.get(resource_id)
+        return None if fs is None or fs.life_cycle_state in _GONE else fs
 
     def _live(self, backend: EFSBackend, fs: FileSystem) -> LiveResource:
         tags = tag_dict(backend.list_tags_for_resource(fs.file_system_id))
@@ -105,36 +101,19 @@ class EFSAdapter:
             size_bytes=int(fs.size_in_bytes["Value"]),
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(efs_backends, account, region)
-        if backend is None:
-            return
-        for fs in list(backend.file_systems_by_id.values()):
-            if fs.life_cycle_state not in _GONE:
-                yield self._live(backend, fs)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._find(arn)
-        return None if found is None else self._live(*found)
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._find(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._find(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"File system not found: {arn}")
-        backend, fs = found
+        backend, fs = self._found(arn, "File system")
         config = _moto_config(backend, fs)
-        live = self._live(backend, fs)
         encryption = {"Encrypted": bool_text(config["Encrypted"])}
         if config["KmsKeyId"]:
             encryption["KmsKeyId"] = config["KmsKeyId"]
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            self._live(backend, fs),
             source_arn=arn,
-            source_name=live.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata={
                 "file-system-id": fs.file_system_id,
                 **encryption,
@@ -149,10 +128,6 @@ class EFSAdapter:
                 "newFileSystem": "true",
             },
             payload={},  # file content: moto 5.2.5 models none
-            size_bytes=live.size_bytes,
-            encrypted=live.encrypted,
-            kms_key_arn=live.kms_key_arn,
-            extra={"account": account, "region": region, "config": config},
         )
 
     def copy_to(self, capture: Capture, *, account: str, region: str, job_id: str) -> Capture:

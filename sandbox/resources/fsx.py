@@ -20,16 +20,14 @@ from moto.fsx.models import Backup, FileSystem, FSxBackend, fsx_backends
 
 from sandbox.resources import (
     CaptureError,
-    arn_account_region,
     capture_errors,
-    capture_location,
-    existing_backend,
     metadata_json,
     relocated,
     require_location,
     restore_errors,
     tag_dict,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource, RestoreError
 
 if TYPE_CHECKING:
@@ -101,22 +99,21 @@ def _moto_create(backend: FSxBackend, config: dict[str, Any]) -> FileSystem:
 # -- the adapter --------------------------------------------------------------------------------
 
 
-class FSxAdapter:
+class FSxAdapter(MotoAdapter[FSxBackend, FileSystem]):
     """FSx file systems: an FSx backup + configuration; restores into a new file system."""
 
     resource_type = "FSx"
     fully_managed = False
     arn_service = "fsx"
     arn_resource_type = "file-system"
+    arn_pattern = _FS_ARN
+    backends = fsx_backends
 
-    def handles(self, arn: str) -> bool:
-        return _FS_ARN.fullmatch(arn) is not None
+    def _resources(self, backend: FSxBackend) -> Iterable[FileSystem]:
+        return backend.file_systems.values()
 
-    def _find(self, arn: str) -> tuple[FSxBackend, FileSystem] | None:
-        match = _FS_ARN.fullmatch(arn)
-        backend = None if match is None else existing_backend(fsx_backends, *arn_account_region(arn))
-        fs = None if match is None or backend is None else backend.file_systems.get(match.group(1))
-        return None if backend is None or fs is None else (backend, fs)
+    def _get(self, backend: FSxBackend, resource_id: str) -> FileSystem | None:
+        return backend.file_systems.get(resource_id)
 
     def _live(self, backend: FSxBackend, fs: FileSystem) -> LiveResource:
         tags = tag_dict(backend.list_tags_for_resource(fs.resource_arn))
@@ -130,49 +127,29 @@ class FSxAdapter:
             size_bytes=int(fs.storage_capacity or 0) * GIB,
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(fsx_backends, account, region)
-        if backend is None:
-            return
-        for fs in list(backend.file_systems.values()):
-            yield self._live(backend, fs)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._find(arn)
-        return None if found is None else self._live(*found)
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._find(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._find(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"File system not found: {arn}")
-        backend, fs = found
+        backend, fs = self._found(arn, "File system")
         with capture_errors():
             backup = _moto_backup(backend, fs.file_system_id)
         config = _moto_config(backend, fs)
-        live = self._live(backend, fs)
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            self._live(backend, fs),
             source_arn=arn,
-            source_name=live.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata=_metadata(config),
             inferred_metadata={
                 "subnetIds": json.dumps(config["SubnetIds"]),
                 "securityGroupIds": json.dumps(config["SecurityGroupIds"]),
             },
             payload={"BackupId": backup.backup_id},
-            size_bytes=live.size_bytes,
-            encrypted=True,
-            kms_key_arn=live.kms_key_arn,
             native_arn=backup.resource_arn,
-            extra={"account": account, "region": region, "config": config},
         )
 
     def copy_to(self, capture: Capture, *, account: str, region: str, job_id: str) -> Capture:
-        home = existing_backend(fsx_backends, *capture_location(capture))
+        home = self._home(capture)
         source = None if home is None else home.backups.get(capture.payload["BackupId"])
         if source is None:
             raise CaptureError("ResourceNotFoundException", f"FSx backup not found: {capture.native_arn}")
@@ -212,7 +189,7 @@ class FSxAdapter:
         return str(fs.resource_arn)
 
     def delete_capture(self, capture: Capture) -> None:
-        backend = existing_backend(fsx_backends, *capture_location(capture))
+        backend = self._home(capture)
         backup_id = (capture.payload or {}).get("BackupId")
         if backend is not None and backup_id in backend.backups:
             backend.delete_backup(backup_id, None)

@@ -31,11 +31,8 @@ from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot
 
 from sandbox.resources import (
     CaptureError,
-    arn_account_region,
     bool_text,
     capture_errors,
-    capture_location,
-    existing_backend,
     metadata_bool,
     relocated,
     require_location,
@@ -43,10 +40,11 @@ from sandbox.resources import (
     restore_test_name,
     tag_dict,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource, RestoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, MutableMapping
 
     from botocore.model import OperationModel, Shape
 
@@ -172,30 +170,77 @@ def _moto_cluster_config(cluster: DBCluster) -> dict[str, Any]:
 # -- the adapters -------------------------------------------------------------------------------
 
 
-class RDSAdapter:
+class _RDSFamily[R: (DBInstance, DBCluster), S: (DBSnapshot, DBClusterSnapshot)](MotoAdapter[RDSBackend, R]):
+    """What RDS instances (``R`` DBInstance, ``S`` DBSnapshot) and Aurora clusters share."""
+
+    fully_managed = False
+    arn_service = "rds"
+    backends = rds_backends
+    #: how a failed copy job names a missing snapshot
+    snapshot_noun: str
+
+    def _collection(self, backend: RDSBackend) -> MutableMapping[str, R]:
+        raise NotImplementedError
+
+    def _snapshots(self, backend: RDSBackend) -> MutableMapping[str, S]:
+        raise NotImplementedError
+
+    def _eligible(self, resource: R) -> bool:
+        raise NotImplementedError
+
+    def _resources(self, backend: RDSBackend) -> Iterable[R]:
+        return [resource for resource in self._collection(backend).values() if self._eligible(resource)]
+
+    def _get(self, backend: RDSBackend, resource_id: str) -> R | None:
+        resource = self._collection(backend).get(resource_id.lower())
+        return None if resource is None or not self._eligible(resource) else resource
+
+    def _source_snapshot(self, capture: Capture) -> S:
+        """The snapshot a copy job copies; the job fails when it is gone."""
+        home = self._home(capture)
+        source = None if home is None else self._snapshots(home).get(capture.payload["SnapshotId"])
+        if source is None:
+            raise CaptureError(
+                "ResourceNotFoundException", f"{self.snapshot_noun} not found: {capture.native_arn}"
+            )
+        return source
+
+    def _new_identifier(self, overrides: dict[str, Any], key: str, name: str) -> str:
+        """The restored resource's identifier (``key`` in moto's words, ``name`` in AWS's), lower-cased."""
+        identifier = str(overrides.get(key) or "").lower()
+        if not identifier:
+            raise RestoreError("MissingParameterValueException", f"{name} is required")
+        overrides[key] = identifier
+        return identifier
+
+    def delete_capture(self, capture: Capture) -> None:
+        backend = self._home(capture)
+        snapshot_id = (capture.payload or {}).get("SnapshotId")
+        if backend is not None and isinstance(snapshot_id, str) and snapshot_id in self._snapshots(backend):
+            self._delete_snapshot(backend, snapshot_id)
+
+    def _delete_snapshot(self, backend: RDSBackend, snapshot_id: str) -> None:
+        raise NotImplementedError
+
+
+class RDSAdapter(_RDSFamily[DBInstance, DBSnapshot]):
     """RDS DB instances (not Aurora cluster members): DB snapshots; restores into a new instance."""
 
     resource_type = "RDS"
-    fully_managed = False
-    arn_service = "rds"
     arn_resource_type = "db"
+    arn_pattern = _DB_ARN
+    snapshot_noun = "DB snapshot"
 
-    def handles(self, arn: str) -> bool:
-        return _DB_ARN.fullmatch(arn) is not None
+    def _collection(self, backend: RDSBackend) -> MutableMapping[str, DBInstance]:
+        return backend.databases
 
-    def _find(self, arn: str) -> tuple[RDSBackend, DBInstance] | None:
-        match = _DB_ARN.fullmatch(arn)
-        backend = None if match is None else existing_backend(rds_backends, *arn_account_region(arn))
-        if match is None or backend is None:
-            return None
-        db = backend.databases.get(match.group(1).lower())
-        return None if db is None or not self._eligible(db) else (backend, db)
+    def _snapshots(self, backend: RDSBackend) -> MutableMapping[str, DBSnapshot]:
+        return backend.database_snapshots
 
-    @staticmethod
-    def _eligible(db: DBInstance) -> bool:
+    def _eligible(self, db: DBInstance) -> bool:
         return db.db_cluster_identifier is None and db.status not in _GONE
 
-    def _live(self, db: DBInstance) -> LiveResource:
+    def _live(self, backend: RDSBackend, db: DBInstance) -> LiveResource:
         return LiveResource(
             arn=db.db_instance_arn,
             resource_type=self.resource_type,
@@ -206,35 +251,21 @@ class RDSAdapter:
             size_bytes=int(db.allocated_storage or 0) * GIB,
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(rds_backends, account, region)
-        for db in list(backend.databases.values()) if backend else []:
-            if self._eligible(db):
-                yield self._live(db)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._find(arn)
-        return None if found is None else self._live(found[1])
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._find(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._find(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"DB instance not found: {arn}")
-        backend, db = found
+        backend, db = self._found(arn, "DB instance")
         with capture_errors():
             snapshot = backend.create_db_snapshot(
                 db.db_instance_identifier, f"awsbackup:job-{job_id}", snapshot_type="awsbackup"
             )
         config = _moto_instance_config(db)
-        live = self._live(db)
-        return Capture(
-            resource_type=self.resource_type,
+        live = self._live(backend, db)
+        return self._capture(
+            live,
             source_arn=live.arn,
-            source_name=live.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata=self._metadata(live.name, config),
             inferred_metadata={
                 "DBInstanceIdentifier": restore_test_name(job_id),
@@ -243,11 +274,7 @@ class RDSAdapter:
                 "PubliclyAccessible": "false",
             },
             payload={"SnapshotId": snapshot.db_snapshot_identifier},
-            size_bytes=live.size_bytes,
-            encrypted=live.encrypted,
-            kms_key_arn=live.kms_key_arn,
             native_arn=snapshot.arn,
-            extra={"account": account, "region": region, "config": config},
         )
 
     @staticmethod
@@ -265,10 +292,7 @@ class RDSAdapter:
         return metadata
 
     def copy_to(self, capture: Capture, *, account: str, region: str, job_id: str) -> Capture:
-        home = existing_backend(rds_backends, *capture_location(capture))
-        source = None if home is None else home.database_snapshots.get(capture.payload["SnapshotId"])
-        if source is None:
-            raise CaptureError("ResourceNotFoundException", f"DB snapshot not found: {capture.native_arn}")
+        source = self._source_snapshot(capture)
         snapshot = _moto_db_snapshot_copy(source, account, region, f"awsbackup:copyjob-{job_id}")
         return relocated(
             capture,
@@ -289,10 +313,7 @@ class RDSAdapter:
     def restore(self, capture: Capture, metadata: dict[str, str], *, account: str, region: str) -> str:
         require_location(capture, account, region)
         overrides = operation_overrides("RestoreDBInstanceFromDBSnapshot", metadata, _RDS_INFORMATIONAL)
-        identifier = str(overrides.get("db_instance_identifier") or "").lower()
-        if not identifier:
-            raise RestoreError("MissingParameterValueException", "DBInstanceIdentifier is required")
-        overrides["db_instance_identifier"] = identifier
+        identifier = self._new_identifier(overrides, "db_instance_identifier", "DBInstanceIdentifier")
         backend = rds_backends[account][region]
         if identifier in backend.databases:
             raise RestoreError("DBInstanceAlreadyExists", "DB instance already exists")
@@ -304,46 +325,32 @@ class RDSAdapter:
                 with _moto_restorable(backend.database_snapshots.get(snapshot_id)):
                     db = backend.restore_db_instance_from_db_snapshot(snapshot_id, overrides)
             else:
-                db = backend.create_db_instance({**self._create_kwargs(config), **overrides})
+                db = backend.create_db_instance({**_create_kwargs(config), **overrides})
         db.tags = []
         return str(db.db_instance_arn)
 
-    @staticmethod
-    def _create_kwargs(config: dict[str, Any]) -> dict[str, Any]:
-        """CreateDBInstance from the configuration at backup time (the empty-restore path)."""
-        return {xform_name(key): value for key, value in config.items() if value is not None}
-
-    def delete_capture(self, capture: Capture) -> None:
-        backend = existing_backend(rds_backends, *capture_location(capture))
-        snapshot_id = (capture.payload or {}).get("SnapshotId")
-        if backend is not None and isinstance(snapshot_id, str) and snapshot_id in backend.database_snapshots:
-            backend.delete_db_snapshot(snapshot_id)
+    def _delete_snapshot(self, backend: RDSBackend, snapshot_id: str) -> None:
+        backend.delete_db_snapshot(snapshot_id)
 
 
-class AuroraAdapter:
+class AuroraAdapter(_RDSFamily[DBCluster, DBClusterSnapshot]):
     """Aurora DB clusters: cluster snapshots; a restore creates only the new cluster."""
 
     resource_type = "Aurora"
-    fully_managed = False
-    arn_service = "rds"
     arn_resource_type = "cluster"
+    arn_pattern = _CLUSTER_ARN
+    snapshot_noun = "DB cluster snapshot"
 
-    def handles(self, arn: str) -> bool:
-        return _CLUSTER_ARN.fullmatch(arn) is not None
+    def _collection(self, backend: RDSBackend) -> MutableMapping[str, DBCluster]:
+        return backend.clusters
 
-    def _find(self, arn: str) -> tuple[RDSBackend, DBCluster] | None:
-        match = _CLUSTER_ARN.fullmatch(arn)
-        backend = None if match is None else existing_backend(rds_backends, *arn_account_region(arn))
-        if match is None or backend is None:
-            return None
-        cluster = backend.clusters.get(match.group(1).lower())
-        return None if cluster is None or not self._eligible(cluster) else (backend, cluster)
+    def _snapshots(self, backend: RDSBackend) -> MutableMapping[str, DBClusterSnapshot]:
+        return backend.cluster_snapshots
 
-    @staticmethod
-    def _eligible(cluster: DBCluster) -> bool:
+    def _eligible(self, cluster: DBCluster) -> bool:
         return str(cluster.engine).startswith("aurora") and _moto_cluster_status(cluster) not in _GONE
 
-    def _live(self, cluster: DBCluster) -> LiveResource:
+    def _live(self, backend: RDSBackend, cluster: DBCluster) -> LiveResource:
         return LiveResource(
             arn=cluster.db_cluster_arn,
             resource_type=self.resource_type,
@@ -354,31 +361,15 @@ class AuroraAdapter:
             size_bytes=int(cluster.allocated_storage or 0) * GIB,
         )
 
-    def iter_resources(self, account: str, region: str) -> Iterable[LiveResource]:
-        backend = existing_backend(rds_backends, account, region)
-        for cluster in list(backend.clusters.values()) if backend else []:
-            if self._eligible(cluster):
-                yield self._live(cluster)
-
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._find(arn)
-        return None if found is None else self._live(found[1])
-
-    def locate(self, arn: str) -> tuple[str, str] | None:
-        return arn_account_region(arn) if self._find(arn) is not None else None
-
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._find(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"DB cluster not found: {arn}")
-        backend, cluster = found
+        backend, cluster = self._found(arn, "DB cluster")
         with capture_errors():
             snapshot = backend.create_db_cluster_snapshot(
                 cluster.db_cluster_identifier, f"awsbackup:job-{job_id}", snapshot_type="awsbackup"
             )
         config = _moto_cluster_config(cluster)
-        live = self._live(cluster)
+        live = self._live(backend, cluster)
         metadata = {
             "dbClusterIdentifier": live.name,
             "engine": config["Engine"],
@@ -391,27 +382,20 @@ class AuroraAdapter:
             **({"kmsKeyId": config["KmsKeyId"]} if config["KmsKeyId"] else {}),
             **({"databaseName": config["DatabaseName"]} if config["DatabaseName"] else {}),
         }
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            live,
             source_arn=live.arn,
-            source_name=live.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata=metadata,
             inferred_metadata={"dbClusterIdentifier": restore_test_name(job_id), "engine": config["Engine"]},
             payload={"SnapshotId": snapshot.db_cluster_snapshot_identifier},
-            size_bytes=live.size_bytes,
-            encrypted=live.encrypted,
-            kms_key_arn=live.kms_key_arn,
             native_arn=snapshot.arn,
-            extra={"account": account, "region": region, "config": config},
         )
 
     def copy_to(self, capture: Capture, *, account: str, region: str, job_id: str) -> Capture:
-        home = existing_backend(rds_backends, *capture_location(capture))
-        source = None if home is None else home.cluster_snapshots.get(capture.payload["SnapshotId"])
-        if source is None:
-            raise CaptureError(
-                "ResourceNotFoundException", f"DB cluster snapshot not found: {capture.native_arn}"
-            )
+        source = self._source_snapshot(capture)
         snapshot = _moto_cluster_snapshot_copy(source, account, region, f"awsbackup:copyjob-{job_id}")
         zones = [f"{region}{suffix}" for suffix in "abc"]
         return relocated(
@@ -429,11 +413,8 @@ class AuroraAdapter:
     def restore(self, capture: Capture, metadata: dict[str, str], *, account: str, region: str) -> str:
         require_location(capture, account, region)
         overrides = operation_overrides("RestoreDBClusterFromSnapshot", metadata, set())
-        identifier = str(overrides.get("db_cluster_identifier") or "").lower()
-        if not identifier:
-            raise RestoreError("MissingParameterValueException", "dbClusterIdentifier is required")
+        identifier = self._new_identifier(overrides, "db_cluster_identifier", "dbClusterIdentifier")
         config = capture.extra["config"]
-        overrides["db_cluster_identifier"] = identifier
         overrides.setdefault("engine", config["Engine"])
         overrides.setdefault("availability_zones", config["AvailabilityZones"])
         backend = rds_backends[account][region]
@@ -445,15 +426,17 @@ class AuroraAdapter:
                 with _moto_restorable(backend.cluster_snapshots.get(snapshot_id)):
                     cluster = backend.restore_db_cluster_from_snapshot(snapshot_id, overrides)
             else:
-                base = {xform_name(key): value for key, value in config.items() if value is not None}
+                base = _create_kwargs(config)
                 # a snapshot carries the master credentials; a cluster built without one needs some
                 base["master_user_password"] = secrets.token_urlsafe(16)
                 cluster = backend.create_db_cluster({**base, **overrides})
         cluster.tags = []
         return str(cluster.db_cluster_arn)
 
-    def delete_capture(self, capture: Capture) -> None:
-        backend = existing_backend(rds_backends, *capture_location(capture))
-        snapshot_id = (capture.payload or {}).get("SnapshotId")
-        if backend is not None and isinstance(snapshot_id, str) and snapshot_id in backend.cluster_snapshots:
-            backend.delete_db_cluster_snapshot(snapshot_id)
+    def _delete_snapshot(self, backend: RDSBackend, snapshot_id: str) -> None:
+        backend.delete_db_cluster_snapshot(snapshot_id)
+
+
+def _create_kwargs(config: dict[str, Any]) -> dict[str, Any]:
+    """CreateDBInstance / CreateDBCluster from the configuration at backup time (the empty-restore path)."""
+    return {xform_name(key): value for key, value in config.items() if value is not None}

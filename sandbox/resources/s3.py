@@ -32,6 +32,7 @@ from sandbox.resources import (
     restore_errors,
     restore_test_name,
 )
+from sandbox.resources._common import MotoAdapter
 from sandbox.resources.base import Capture, LiveResource, RestoreError
 
 if TYPE_CHECKING:
@@ -113,19 +114,22 @@ def _moto_size(bucket: FakeBucket) -> int:
 # -- the adapter --------------------------------------------------------------------------------
 
 
-class S3Adapter:
-    """S3 buckets: current objects and bucket configuration; restores into a (new) bucket."""
+class S3Adapter(MotoAdapter[S3Backend, FakeBucket]):
+    """S3 buckets: current objects and bucket configuration; restores into a (new) bucket.
+
+    A bucket's ARN names neither account nor Region and moto keeps buckets per partition: the
+    adapter finds, lists and locates buckets itself.
+    """
 
     resource_type = "S3"
     fully_managed = True
     arn_service = "s3"
     arn_resource_type = "bucket"
-
-    def handles(self, arn: str) -> bool:
-        return _BUCKET_ARN.fullmatch(arn) is not None
+    arn_pattern = _BUCKET_ARN
+    backends = s3_backends
 
     def _find(self, arn: str) -> tuple[S3Backend, FakeBucket] | None:
-        match = _BUCKET_ARN.fullmatch(arn)
+        match = self.arn_pattern.fullmatch(arn)
         return None if match is None else _moto_find_bucket(match.group(1))
 
     def _live(self, backend: S3Backend, bucket: FakeBucket) -> LiveResource:
@@ -149,20 +153,13 @@ class S3Adapter:
             if bucket.region_name == region:
                 yield self._live(backend, bucket)
 
-    def describe(self, arn: str) -> LiveResource | None:
-        found = self._find(arn)
-        return None if found is None else self._live(*found)
-
     def locate(self, arn: str) -> tuple[str, str] | None:
         found = self._find(arn)
         return None if found is None else (found[1].account_id, found[1].region_name)
 
     # -- backup -------------------------------------------------------------------------------
     def capture(self, arn: str, *, account: str, region: str, job_id: str) -> Capture:
-        found = self._find(arn)
-        if found is None:
-            raise CaptureError("ResourceNotFoundException", f"Bucket not found: {arn}")
-        backend, bucket = found
+        backend, bucket = self._found(arn, "Bucket")
         if bucket.versioning_status != "Enabled":
             raise CaptureError(
                 "InvalidRequestException",
@@ -170,12 +167,13 @@ class S3Adapter:
                 "Versioning to be enabled on a bucket before it can back it up",
             )
         objects = [_moto_object(backend, key) for key in _moto_current_objects(bucket)]
-        live = self._live(backend, bucket)
         config = {"Versioning": bucket.versioning_status, "Encryption": copy.deepcopy(bucket.encryption)}
-        return Capture(
-            resource_type=self.resource_type,
+        return self._capture(
+            self._live(backend, bucket),
             source_arn=bucket.arn,
-            source_name=bucket.name,
+            account=account,
+            region=region,
+            config=config,
             restore_metadata={
                 "DestinationBucketName": bucket.name,
                 "NewBucket": "false",
@@ -188,10 +186,7 @@ class S3Adapter:
                 "EncryptionType": "SSE-S3",
             },
             payload=objects,
-            size_bytes=live.size_bytes,
-            encrypted=True,
-            kms_key_arn=live.kms_key_arn,
-            extra={"account": account, "region": region, "config": config, "object_count": len(objects)},
+            object_count=len(objects),
         )
 
     def copy_to(self, capture: Capture, *, account: str, region: str, job_id: str) -> Capture:

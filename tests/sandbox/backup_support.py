@@ -21,6 +21,8 @@ from sandbox.resources.dynamodb import DynamoDBAdapter
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from botocore.exceptions import ClientError
+
     from sandbox.backup.models import SandboxBackupBackend
 
 ACCOUNT = "123456789012"
@@ -30,6 +32,11 @@ VAULT = "prod-vault"
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 #: enough simulated time for any single job of these tests to finish
 JOB_SECONDS = 3600
+
+
+def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
+    """The AWS error code of a ClientError caught with ``pytest.raises``."""
+    return str(excinfo.value.response["Error"]["Code"])
 
 
 @dataclass

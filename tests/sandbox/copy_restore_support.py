@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from tests.sandbox import backup_support
-from tests.sandbox.backup_support import ACCOUNT, JOB_SECONDS, REGION, ROLE, VAULT, world
+from tests.sandbox.backup_support import ACCOUNT, JOB_SECONDS, REGION, ROLE, VAULT, error_code, world
 
 __all__ = [
     "ACCOUNT",
@@ -25,6 +25,7 @@ __all__ = [
     "VAULT",
     "World",
     "aws",
+    "error_code",
     "vault_arn",
     "world",
 ]
@@ -83,6 +84,13 @@ class World(backup_support.World):
         job = self.backup.describe_backup_job(BackupJobId=job_id)
         assert job["State"] == "COMPLETED", job
         return str(job["RecoveryPointArn"])
+
+    def start_copy(
+        self, point: str, destination: str, *, backup: Any = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """StartCopyJob of ``point`` from ``VAULT`` into ``destination`` (``backup``: another client)."""
+        params = {"RecoveryPointArn": point, "SourceBackupVaultName": VAULT, "IamRoleArn": ROLE, **kwargs}
+        return dict((backup or self.backup).start_copy_job(DestinationBackupVaultArn=destination, **params))
 
     def allow_copies_from(self, account: str, *, vault: str, owner: str, region: str = REGION) -> None:
         statement = {

@@ -11,16 +11,12 @@ from botocore.exceptions import ClientError
 from sandbox.backup import backup_jobs
 from sandbox.backup.backup_jobs import RUNNING_JOB_MESSAGE, START_DELAY_SECONDS
 from sandbox.faults import FAULTS
-from tests.sandbox.backup_support import ACCOUNT, JOB_SECONDS, REGION, ROLE, VAULT, World, world
+from tests.sandbox.backup_support import ACCOUNT, JOB_SECONDS, REGION, ROLE, VAULT, World, error_code, world
 from tests.sandbox.model_check import assert_matches_output_shape
 
 __all__ = ["world"]
 
 ISO_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-
-
-def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(excinfo.value.response["Error"]["Code"])
 
 
 def test_on_demand_job_moves_created_running_completed_over_simulated_time(world: World) -> None:
@@ -135,7 +131,7 @@ def test_start_backup_job_rejects_what_aws_rejects(
     table = world.table("orders")
     with pytest.raises(ClientError) as excinfo:
         world.start_backup(table, **kwargs)
-    assert _error(excinfo) == code
+    assert error_code(excinfo) == code
     assert world.backup.list_backup_jobs()["BackupJobs"] == []
 
 
@@ -155,13 +151,13 @@ def test_a_resource_in_another_region_is_refused(world: World) -> None:
     table = world.table("orders", region="us-east-1")
     with pytest.raises(ClientError) as excinfo:
         world.start_backup(table)
-    assert _error(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
 
 
 def test_describe_unknown_job_is_not_found(world: World) -> None:
     with pytest.raises(ClientError) as excinfo:
         world.backup.describe_backup_job(BackupJobId="00000000-0000-0000-0000-000000000000")
-    assert _error(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_injected_fault_fails_the_job_with_its_message(world: World) -> None:
@@ -269,7 +265,7 @@ def test_list_backup_jobs_filters_and_pages(world: World) -> None:
 
     with pytest.raises(ClientError) as excinfo:
         backup.list_backup_jobs(MaxResults=1001)
-    assert _error(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
 
 
 def test_list_backup_jobs_covers_only_the_last_30_days(world: World) -> None:
@@ -302,5 +298,5 @@ def test_api_faults_reach_the_extensions_operations(world: World) -> None:
     FAULTS.throttle("backup", "StartBackupJob", count=1)
     with pytest.raises(ClientError) as excinfo:
         world.start_backup(table)
-    assert _error(excinfo) == "ThrottlingException"
+    assert error_code(excinfo) == "ThrottlingException"
     assert world.start_backup(table)["BackupJobId"]

@@ -7,16 +7,12 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sandbox.backup_support import ACCOUNT, JOB_SECONDS, REGION, World, world
+from tests.sandbox.backup_support import ACCOUNT, JOB_SECONDS, REGION, World, error_code, world
 from tests.sandbox.model_check import assert_matches_output_shape
 
 __all__ = ["world"]
 
 DAY = 86400
-
-
-def _code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(excinfo.value.response["Error"]["Code"])
 
 
 def _backed_up(world: World, table: str, **kwargs: object) -> str:
@@ -73,7 +69,7 @@ def test_list_and_describe_recovery_points(world: World) -> None:
     assert described["ResourceArn"] == orders and described["ResourceName"] == "orders"
     with pytest.raises(ClientError) as excinfo:
         backup.describe_recovery_point(BackupVaultName="other-vault", RecoveryPointArn=first)
-    assert _code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
 
     by_resource = backup.list_recovery_points_by_resource(ResourceArn=orders)
     assert_matches_output_shape("backup", "ListRecoveryPointsByResource", by_resource)
@@ -87,7 +83,7 @@ def test_list_and_describe_recovery_points(world: World) -> None:
 def test_unknown_vault_is_not_found(world: World) -> None:
     with pytest.raises(ClientError) as excinfo:
         world.backup.list_recovery_points_by_backup_vault(BackupVaultName="nope")
-    assert _code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_protected_resources_are_those_with_a_completed_backup(world: World) -> None:
@@ -113,7 +109,7 @@ def test_protected_resources_are_those_with_a_completed_backup(world: World) -> 
     assert described["LastRecoveryPointArn"] == latest
     with pytest.raises(ClientError) as excinfo:
         world.backup.describe_protected_resource(ResourceArn=failing)
-    assert _code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_recovery_point_expires_on_the_clock_and_is_deleted(world: World) -> None:
@@ -180,7 +176,7 @@ def test_delete_recovery_point_and_vault_guard(world: World) -> None:
     arn = _backed_up(world, orders)
     with pytest.raises(ClientError) as excinfo:
         world.backup.delete_backup_vault(BackupVaultName="prod-vault")
-    assert _code(excinfo) == "InvalidRequestException"
+    assert error_code(excinfo) == "InvalidRequestException"
     world.backup.delete_recovery_point(BackupVaultName="prod-vault", RecoveryPointArn=arn)
     assert (
         world.backup.list_recovery_points_by_backup_vault(BackupVaultName="prod-vault")["RecoveryPoints"]
@@ -189,7 +185,7 @@ def test_delete_recovery_point_and_vault_guard(world: World) -> None:
     assert world.backup.list_protected_resources()["Results"] == []
     with pytest.raises(ClientError) as excinfo:
         world.backup.delete_recovery_point(BackupVaultName="prod-vault", RecoveryPointArn=arn)
-    assert _code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
     world.backup.delete_backup_vault(BackupVaultName="prod-vault")
 
 
@@ -201,7 +197,7 @@ def test_rds_listing_needs_max_results_of_at_least_20(world: World) -> None:
         pytest.skip("no RDS adapter registered")
     with pytest.raises(ClientError) as excinfo:
         world.backup.list_recovery_points_by_resource(ResourceArn=rds_arn, MaxResults=19)
-    assert _code(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
     assert (
         world.backup.list_recovery_points_by_resource(ResourceArn=rds_arn, MaxResults=20)["RecoveryPoints"]
         == []

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sandbox.backup_support import ACCOUNT, ROLE, World, world
+from tests.sandbox.backup_support import ACCOUNT, ROLE, World, error_code, world
 from tests.sandbox.model_check import assert_matches_output_shape
 
 __all__ = ["world"]
@@ -23,10 +23,6 @@ TAG_SELECTION: dict[str, Any] = {
         ],
     },
 }
-
-
-def _code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(excinfo.value.response["Error"]["Code"])
 
 
 def _create(world: World, plan_id: str, document: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -59,7 +55,7 @@ def test_create_get_list_delete(world: World) -> None:
     assert world.backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"] == []
     with pytest.raises(ClientError) as excinfo:
         world.backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=selection_id)
-    assert _code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_list_selections_pages(world: World) -> None:
@@ -85,7 +81,7 @@ def test_creator_request_id_makes_creation_idempotent(world: World) -> None:
     assert len(world.backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]) == 1
     with pytest.raises(ClientError) as excinfo:
         _create(world, plan_id, {**TAG_SELECTION, "SelectionName": "other"}, CreatorRequestId="deploy-1")
-    assert _code(excinfo) == "AlreadyExistsException"
+    assert error_code(excinfo) == "AlreadyExistsException"
 
 
 def test_unknown_plan_is_not_found(world: World) -> None:
@@ -96,7 +92,7 @@ def test_unknown_plan_is_not_found(world: World) -> None:
     ):
         with pytest.raises(ClientError) as excinfo:
             call()
-        assert _code(excinfo) == "ResourceNotFoundException"
+        assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def _arns(count: int, suffix: str = "") -> list[str]:
@@ -149,7 +145,7 @@ def test_invalid_documents_are_refused(world: World, change: dict[str, Any], cod
     plan_id = world.plan()
     with pytest.raises(ClientError) as excinfo:
         _create(world, plan_id, {**TAG_SELECTION, **change})
-    assert _code(excinfo) == code
+    assert error_code(excinfo) == code
     assert world.backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"] == []
 
 
@@ -181,7 +177,7 @@ def test_a_plan_holds_at_most_100_selections(world: World) -> None:
         _create(world, plan_id, {**TAG_SELECTION, "SelectionName": f"s{i}"})
     with pytest.raises(ClientError) as excinfo:
         _create(world, plan_id, {**TAG_SELECTION, "SelectionName": "one-too-many"})
-    assert _code(excinfo) == "LimitExceededException"
+    assert error_code(excinfo) == "LimitExceededException"
 
 
 def test_a_plan_with_selections_cannot_be_deleted(world: World) -> None:
@@ -190,9 +186,9 @@ def test_a_plan_with_selections_cannot_be_deleted(world: World) -> None:
     selection_id = _create(world, plan_id, TAG_SELECTION)["SelectionId"]
     with pytest.raises(ClientError) as excinfo:
         world.backup.delete_backup_plan(BackupPlanId=plan_id)
-    assert _code(excinfo) == "InvalidRequestException"
+    assert error_code(excinfo) == "InvalidRequestException"
     world.backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=selection_id)
     world.backup.delete_backup_plan(BackupPlanId=plan_id)
     with pytest.raises(ClientError) as excinfo:
         _create(world, plan_id, TAG_SELECTION)
-    assert _code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"

@@ -19,16 +19,13 @@ from tests.sandbox.copy_restore_support import (
     VAULT,
     World,
     aws,
+    error_code,
     vault_arn,
     world,
 )
 from tests.sandbox.model_check import assert_matches_output_shape
 
 __all__ = ["aws", "world"]  # fixtures, imported for pytest
-
-
-def _error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(excinfo.value.response["Error"]["Code"])
 
 
 @pytest.fixture
@@ -39,13 +36,7 @@ def point(aws: World) -> str:
 
 
 def _copy(aws: World, point: str, destination: str, **extra: object) -> str:
-    response = aws.backup.start_copy_job(
-        RecoveryPointArn=point,
-        SourceBackupVaultName=VAULT,
-        DestinationBackupVaultArn=destination,
-        IamRoleArn=ROLE,
-        **extra,
-    )
+    response = aws.start_copy(point, destination, **extra)
     assert_matches_output_shape("backup", "StartCopyJob", response)
     return str(response["CopyJobId"])
 
@@ -168,7 +159,7 @@ def test_a_cross_account_copy_into_the_default_vault_is_refused(aws: World, poin
     aws.vault("Default", account=OTHER_ACCOUNT)
     with pytest.raises(ClientError) as excinfo:
         _copy(aws, point, vault_arn("Default", account=OTHER_ACCOUNT))
-    assert _error_code(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
 
 
 def test_a_cold_recovery_point_cannot_be_copied_to_another_region(aws: World) -> None:
@@ -184,7 +175,7 @@ def test_a_cold_recovery_point_cannot_be_copied_to_another_region(aws: World) ->
 
     with pytest.raises(ClientError) as excinfo:
         _copy(aws, cold, destination)
-    assert _error_code(excinfo) == "InvalidRequestException"
+    assert error_code(excinfo) == "InvalidRequestException"
     assert aws.backup.list_copy_jobs()["CopyJobs"] == []
 
 
@@ -243,13 +234,13 @@ def test_invalid_copy_requests_fail_with_aws_error_codes(
     }
     with pytest.raises(ClientError) as excinfo:
         aws.backup.start_copy_job(**request)
-    assert _error_code(excinfo) == code
+    assert error_code(excinfo) == code
 
 
 def test_describe_copy_job_of_an_unknown_job_is_not_found(aws: World) -> None:
     with pytest.raises(ClientError) as excinfo:
         aws.backup.describe_copy_job(CopyJobId="00000000-0000-0000-0000-000000000000")
-    assert _error_code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_list_copy_jobs_filters_and_pages(aws: World, point: str) -> None:
@@ -293,7 +284,7 @@ def test_list_copy_jobs_filters_and_pages(aws: World, point: str) -> None:
 
     with pytest.raises(ClientError) as excinfo:
         backup.list_copy_jobs(ByState="SLEEPING")
-    assert _error_code(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
 
 
 def test_a_destination_vault_deleted_while_the_copy_runs_fails_the_job(aws: World, point: str) -> None:

@@ -16,16 +16,13 @@ from tests.sandbox.copy_restore_support import (
     VAULT,
     World,
     aws,
+    error_code,
     vault_arn,
     world,
 )
 from tests.sandbox.model_check import assert_matches_output_shape
 
 __all__ = ["aws", "world"]  # fixtures, imported for pytest
-
-
-def _error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(excinfo.value.response["Error"]["Code"])
 
 
 @pytest.fixture
@@ -158,7 +155,7 @@ def test_invalid_restore_requests_fail_with_aws_error_codes(
     }
     with pytest.raises(ClientError) as excinfo:
         aws.backup.start_restore_job(**request)
-    assert _error_code(excinfo) == code
+    assert error_code(excinfo) == code
     assert aws.backup.list_restore_jobs()["RestoreJobs"] == []
 
 
@@ -167,7 +164,7 @@ def test_describe_and_metadata_of_an_unknown_restore_job_are_not_found(aws: Worl
     for call in (backup.describe_restore_job, backup.get_restore_job_metadata):
         with pytest.raises(ClientError) as excinfo:
             call(RestoreJobId="no-such-job")
-        assert _error_code(excinfo) == "ResourceNotFoundException"
+        assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_restore_metadata_operations_return_the_capture_metadata(aws: World, point: str) -> None:
@@ -196,7 +193,7 @@ def test_restore_metadata_operations_return_the_capture_metadata(aws: World, poi
     for call in (backup.get_recovery_point_restore_metadata, backup.get_restore_testing_inferred_metadata):
         with pytest.raises(ClientError) as excinfo:
             call(BackupVaultName=VAULT, RecoveryPointArn=f"{point}-missing")
-        assert _error_code(excinfo) == "ResourceNotFoundException"
+        assert error_code(excinfo) == "ResourceNotFoundException"
 
 
 def test_restore_validation_result_can_be_set_once(aws: World, point: str) -> None:
@@ -204,7 +201,7 @@ def test_restore_validation_result_can_be_set_once(aws: World, point: str) -> No
     job_id = _restore(aws, point, "orders-validated")
     with pytest.raises(ClientError) as excinfo:
         backup.put_restore_validation_result(RestoreJobId=job_id, ValidationStatus="SUCCESSFUL")
-    assert _error_code(excinfo) == "InvalidRequestException"  # not COMPLETED yet
+    assert error_code(excinfo) == "InvalidRequestException"  # not COMPLETED yet
     aws.clock.advance(JOB_SECONDS)
 
     backup.put_restore_validation_result(RestoreJobId=job_id, ValidationStatus="VALIDATING")
@@ -221,13 +218,13 @@ def test_restore_validation_result_can_be_set_once(aws: World, point: str) -> No
 
     with pytest.raises(ClientError) as excinfo:
         backup.put_restore_validation_result(RestoreJobId=job_id, ValidationStatus="FAILED")
-    assert _error_code(excinfo) == "InvalidRequestException"
+    assert error_code(excinfo) == "InvalidRequestException"
     with pytest.raises(ClientError) as excinfo:
         backup.put_restore_validation_result(RestoreJobId="no-such-job", ValidationStatus="FAILED")
-    assert _error_code(excinfo) == "ResourceNotFoundException"
+    assert error_code(excinfo) == "ResourceNotFoundException"
     with pytest.raises(ClientError) as excinfo:
         backup.put_restore_validation_result(RestoreJobId=job_id, ValidationStatus="GREAT")
-    assert _error_code(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
     assert backup.describe_restore_job(RestoreJobId=job_id)["ValidationStatus"] == "SUCCESSFUL"
 
 
@@ -267,7 +264,7 @@ def test_list_restore_jobs_filters_and_pages(aws: World, point: str, table: str)
 
     with pytest.raises(ClientError) as excinfo:
         backup.list_restore_jobs(ByStatus="DONE")
-    assert _error_code(excinfo) == "InvalidParameterValueException"
+    assert error_code(excinfo) == "InvalidParameterValueException"
 
 
 def test_a_recovery_point_deleted_during_the_restore_fails_the_job(aws: World, point: str) -> None:

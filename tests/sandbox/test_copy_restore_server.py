@@ -80,12 +80,7 @@ def test_copy_jobs_and_vault_policies_through_the_server(aws: World, endpoint: s
     backup.delete_backup_vault_access_policy(BackupVaultName=VAULT)
 
     destination = aws.vault("copies")
-    job_id = backup.start_copy_job(
-        RecoveryPointArn=point,
-        SourceBackupVaultName=VAULT,
-        DestinationBackupVaultArn=destination,
-        IamRoleArn=ROLE,
-    )["CopyJobId"]
+    job_id = aws.start_copy(point, destination, backup=backup)["CopyJobId"]
     aws.clock.advance(JOB_SECONDS)
 
     job = backup.describe_copy_job(CopyJobId=job_id)["CopyJob"]

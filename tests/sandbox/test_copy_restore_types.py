@@ -9,7 +9,6 @@ from tests.sandbox.copy_restore_support import (
     JOB_SECONDS,
     REGION,
     ROLE,
-    VAULT,
     World,
     aws,
     world,
@@ -20,12 +19,7 @@ __all__ = ["aws", "world"]  # fixtures, imported for pytest
 
 def _copy_to_dr(aws: World, point: str) -> str:
     destination = aws.vault(DR_VAULT, region=DR_REGION)
-    job_id = aws.backup.start_copy_job(
-        RecoveryPointArn=point,
-        SourceBackupVaultName=VAULT,
-        DestinationBackupVaultArn=destination,
-        IamRoleArn=ROLE,
-    )["CopyJobId"]
+    job_id = aws.start_copy(point, destination)["CopyJobId"]
     aws.clock.advance(JOB_SECONDS)
     job = aws.backup.describe_copy_job(CopyJobId=job_id)["CopyJob"]
     assert job["State"] == "COMPLETED", job

@@ -8,26 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from sandbox.resources import CaptureError, adapter_for_arn, adapter_for_type
+from sandbox.resources import CaptureError, adapter_for_arn
 from sandbox.resources.base import RestoreError
 from sandbox.resources.dynamodb import DynamoDBAdapter
+from tests.sandbox.resources_support import ACCOUNT, DR_REGION, OTHER_ACCOUNT, REGION, mocked_adapter
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-ACCOUNT = "123456789012"
-OTHER_ACCOUNT = "222233334444"
-REGION = "eu-west-1"
-DR_REGION = "eu-central-1"
-
 
 @pytest.fixture
 def adapter() -> Iterator[DynamoDBAdapter]:
-    found = adapter_for_type("DynamoDB")
-    assert isinstance(found, DynamoDBAdapter)
-    with mock_aws():
+    with mocked_adapter("DynamoDB", DynamoDBAdapter) as found:
         yield found
     found.reset()
 

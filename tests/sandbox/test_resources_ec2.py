@@ -8,27 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from sandbox.resources import adapter_for_arn, adapter_for_type
+from sandbox.resources import adapter_for_arn
 from sandbox.resources.base import Capture, RestoreError
 from sandbox.resources.ec2 import EC2Adapter
+from tests.sandbox.resources_support import ACCOUNT, DR_REGION, OTHER_ACCOUNT, REGION, mocked_adapter
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-ACCOUNT = "123456789012"
-OTHER_ACCOUNT = "222233334444"
-REGION = "eu-west-1"
-DR_REGION = "eu-central-1"
 SOURCE_IMAGE = "ami-12c6146b"
 
 
 @pytest.fixture
 def adapter() -> Iterator[EC2Adapter]:
-    found = adapter_for_type("EC2")
-    assert isinstance(found, EC2Adapter)
-    with mock_aws():
+    with mocked_adapter("EC2", EC2Adapter) as found:
         yield found
 
 

@@ -8,26 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from sandbox.resources import adapter_for_arn, adapter_for_type
+from sandbox.resources import adapter_for_arn
 from sandbox.resources.base import RestoreError
 from sandbox.resources.fsx import FSxAdapter
+from tests.sandbox.resources_support import ACCOUNT, DR_REGION, OTHER_ACCOUNT, REGION, mocked_adapter
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-ACCOUNT = "123456789012"
-OTHER_ACCOUNT = "222233334444"
-REGION = "eu-west-1"
-DR_REGION = "eu-central-1"
-
 
 @pytest.fixture
 def adapter() -> Iterator[FSxAdapter]:
-    found = adapter_for_type("FSx")
-    assert isinstance(found, FSxAdapter)
-    with mock_aws():
+    with mocked_adapter("FSx", FSxAdapter) as found:
         yield found
 
 

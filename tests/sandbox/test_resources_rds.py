@@ -7,36 +7,28 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from sandbox.resources import adapter_for_arn, adapter_for_type
+from sandbox.resources import adapter_for_arn
 from sandbox.resources.base import RestoreError
 from sandbox.resources.rds import AuroraAdapter, RDSAdapter
+from tests.sandbox.resources_support import ACCOUNT, DR_REGION, OTHER_ACCOUNT, REGION, mocked_adapter
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-ACCOUNT = "123456789012"
-OTHER_ACCOUNT = "222233334444"
-REGION = "eu-west-1"
-DR_REGION = "eu-central-1"
 DB_ARN = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:orders"
 CLUSTER_ARN = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:ledger"
 
 
 @pytest.fixture
 def rds_adapter() -> Iterator[RDSAdapter]:
-    found = adapter_for_type("RDS")
-    assert isinstance(found, RDSAdapter)
-    with mock_aws():
+    with mocked_adapter("RDS", RDSAdapter) as found:
         yield found
 
 
 @pytest.fixture
 def aurora_adapter() -> Iterator[AuroraAdapter]:
-    found = adapter_for_type("Aurora")
-    assert isinstance(found, AuroraAdapter)
-    with mock_aws():
+    with mocked_adapter("Aurora", AuroraAdapter) as found:
         yield found
 
 

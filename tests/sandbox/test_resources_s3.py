@@ -7,27 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from sandbox.resources import CaptureError, adapter_for_type
+from sandbox.resources import CaptureError
 from sandbox.resources.base import Capture, RestoreError
 from sandbox.resources.s3 import S3Adapter
+from tests.sandbox.resources_support import ACCOUNT, DR_REGION, OTHER_ACCOUNT, REGION, mocked_adapter
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-ACCOUNT = "123456789012"
-OTHER_ACCOUNT = "222233334444"
-REGION = "eu-west-1"
-DR_REGION = "eu-central-1"
 BUCKET_ARN = "arn:aws:s3:::shop-assets"
 
 
 @pytest.fixture
 def adapter() -> Iterator[S3Adapter]:
-    found = adapter_for_type("S3")
-    assert isinstance(found, S3Adapter)
-    with mock_aws():
+    with mocked_adapter("S3", S3Adapter) as found:
         yield found
 
 
