@@ -30,8 +30,9 @@ class Settings(BaseModel):
     cross_account_vault_arn: str | None = None
     #: retention of copies (days); the DR vault lock's minimum must allow it
     copy_delete_after_days: int = 35
-    #: how far back the hourly sweep looks for recovery points that lack a copy
-    copy_sweep_days: int = 7
+    #: how far back the hourly sweep looks for recovery points that lack a copy (24 sweeps a day
+    #: cover each point many times over; a longer window costs list calls on every run)
+    copy_sweep_days: int = 1
 
 
 _ENV = {

@@ -1,0 +1,121 @@
+"""AWS API calls made by the stack's functions, counted where every in-process request enters moto.
+
+moto answers every botocore request through its ``BotocoreStubber`` (a ``before-send`` handler).
+The counter wraps it for the duration of a ``with`` block and attributes each request to the
+function whose container is running, from ``AWS_LAMBDA_FUNCTION_NAME`` (the router sets it only
+during a handler call), so calls made by the benchmark's own setup are never counted. It counts
+HTTP requests: a request botocore retries counts once per attempt. It also sums the real time
+spent inside moto, so a handler's duration can be split into the sandbox's AWS and its own code.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
+
+from moto.core.botocore_stubber import BotocoreStubber
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import TracebackType
+
+    from sandbox import Sandbox
+
+
+@dataclass
+class FunctionCalls:
+    """What one function asked of AWS: requests by ``service:Operation`` and seconds inside moto."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    moto_seconds: float = 0.0
+    #: seconds inside moto by operation
+    moto_by_operation: dict[str, float] = field(default_factory=dict)
+
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def copy(self) -> FunctionCalls:
+        return FunctionCalls(Counter(self.calls), self.moto_seconds, dict(self.moto_by_operation))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "calls": dict(self.calls),
+            "moto_seconds": self.moto_seconds,
+            "moto_by_operation": self.moto_by_operation,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FunctionCalls:
+        return cls(Counter(data["calls"]), data["moto_seconds"], dict(data["moto_by_operation"]))
+
+    def add_moto_time(self, operation: str, seconds: float) -> None:
+        self.moto_seconds += seconds
+        self.moto_by_operation[operation] = self.moto_by_operation.get(operation, 0.0) + seconds
+
+    @classmethod
+    def sum(cls, records: Iterable[FunctionCalls]) -> FunctionCalls:
+        total = cls()
+        for record in records:
+            total.calls.update(record.calls)
+            for operation, seconds in record.moto_by_operation.items():
+                total.add_moto_time(operation, seconds)
+        return total
+
+    def minus(self, earlier: FunctionCalls) -> FunctionCalls:
+        """The calls made since ``earlier`` (a copy taken before)."""
+        moto = {op: s - earlier.moto_by_operation.get(op, 0.0) for op, s in self.moto_by_operation.items()}
+        return FunctionCalls(
+            self.calls - earlier.calls,
+            self.moto_seconds - earlier.moto_seconds,
+            {k: v for k, v in moto.items() if v},
+        )
+
+
+class ApiCallCounter:
+    """Counts the AWS requests of the stack's functions (``with ApiCallCounter(sb) as calls:``)."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        self._names = {spec.name: spec.logical_id for spec in sb.deployment.functions.values()}
+        self._by_function: dict[str, FunctionCalls] = {}
+        self._original: Any = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        self._original = BotocoreStubber.__call__
+        counter, original = self, self._original
+
+        def counted(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+            function = counter._names.get(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""))
+            if function is None or not stubber.enabled or counter._depth:
+                return original(stubber, event_name, request, **kwargs)
+            counter._depth += 1
+            started = time.perf_counter()
+            try:
+                return original(stubber, event_name, request, **kwargs)
+            finally:
+                counter._depth -= 1
+                record = counter._by_function.setdefault(function, FunctionCalls())
+                operation = _operation(event_name)
+                record.add_moto_time(operation, time.perf_counter() - started)
+                record.calls[operation] += 1
+
+        BotocoreStubber.__call__ = counted  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        BotocoreStubber.__call__ = self._original  # type: ignore[method-assign]
+
+    def of(self, logical_id: str) -> FunctionCalls:
+        """Everything ``logical_id`` asked for so far (a live record: copy it to take a snapshot)."""
+        return self._by_function.setdefault(logical_id, FunctionCalls())
+
+
+def _operation(event_name: str) -> str:
+    """``before-send.eventbridge.PutEvents`` -> ``eventbridge:PutEvents``."""
+    _, service, operation = event_name.split(".", 2)
+    return f"{service}:{operation}"
