@@ -29,13 +29,7 @@ PLANS = (("daily", "DailyPlanId"), ("weekly", "WeeklyPlanId"), ("monthly", "Mont
 
 def _tag_one_table(sb: Sandbox, calls: ApiCallCounter, name: str) -> tuple[Invocation, FunctionCalls]:
     ddb = sb.client("dynamodb")
-    arn: str = ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )["TableDescription"]["TableArn"]
-    ddb.put_item(TableName=name, Item={"pk": {"S": "k1"}})
+    arn = sb.create_table(name, items=1)
     before = calls.of(FUNCTION).copy()
     seen = len(sb.invocations)
     ddb.tag_resource(ResourceArn=arn, Tags=[PLAN_TAG])

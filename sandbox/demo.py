@@ -31,26 +31,6 @@ def _say(text: str) -> None:
     print(f"\n== {text}")
 
 
-def _make_table(sb: Sandbox, name: str, items: int) -> str:
-    ddb = sb.client("dynamodb")
-    arn: str = ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )["TableDescription"]["TableArn"]
-    for start in range(0, items, 25):
-        ddb.batch_write_item(
-            RequestItems={
-                name: [
-                    {"PutRequest": {"Item": {"pk": {"S": f"order-{i:05d}"}, "total": {"N": str(i * 3)}}}}
-                    for i in range(start, min(start + 25, items))
-                ]
-            }
-        )
-    return arn
-
-
 def _tag_table(sb: Sandbox, arn: str, tags: dict[str, str]) -> None:
     sb.client("dynamodb").tag_resource(
         ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
@@ -93,7 +73,7 @@ def run() -> int:
         print("   advanced DynamoDB backup turned on (needed to copy DynamoDB backups)")
 
         _say(f"a table with {ITEMS:,} orders is tagged backup-plan=daily")
-        orders = _make_table(sb, "orders", ITEMS)
+        orders = sb.create_table("orders", items=ITEMS)
         _tag_table(sb, orders, {"backup-plan": "daily", "team": "payments"})
         sb.settle()
         first = _jobs(sb, orders)
@@ -104,7 +84,7 @@ def run() -> int:
         checks["first backup at once"] = len(first) == 1
 
         _say("a table is tagged backup-plan=Daily (a typo)")
-        ledger = _make_table(sb, "ledger", 50)
+        ledger = sb.create_table("ledger", items=50)
         _tag_table(sb, ledger, {"backup-plan": "Daily"})
         sb.settle()
         rejected = _domain(sb, "Assignment Rejected")
@@ -130,7 +110,7 @@ def run() -> int:
         checks["reconcile catches the lost event"] = len(_jobs(sb, bucket)) == 1
 
         _say("completed backups are copied to the DR Region; one copy is denied by KMS")
-        payments = _make_table(sb, "payments", 20)
+        payments = sb.create_table("payments", items=20)
         sb.faults.fail_job(
             "copy",
             "Access denied: the backup role is not authorized to perform kms:CreateGrant on the DR key "

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.adapters.aws import client
-from backup_autopilot.adapters.copies import copy_context
-from backup_autopilot.adapters.events import EventBridgePublisher
-from backup_autopilot.config import get_settings
+from backup_autopilot.adapters.copies import stack_copy_context
 from backup_autopilot.inbound import REJECTED, accept
 from backup_autopilot.logic.copy_service import COPY_FAILED, continue_chain, copy_failure_event
 from backup_autopilot.models.aws_events import CopyJobEvent
@@ -18,14 +15,6 @@ from backup_autopilot.observability import MetricUnit, logger, metrics
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from backup_autopilot.logic.copy_service import CopyContext
-
-
-@cache
-def _copy_context() -> CopyContext:
-    """Clients, gateways and the stack's copy configuration, built on first use."""
-    return copy_context(client, EventBridgePublisher(client("events"), get_settings().event_bus_name))
-
 
 @logger.inject_lambda_context
 @metrics.log_metrics
@@ -33,7 +22,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     copy = accept(CopyJobEvent, event, context)
     if copy is None:
         return REJECTED
-    ctx = _copy_context()
+    ctx = stack_copy_context()
     failure = copy_failure_event(copy)
     if failure is not None:
         ctx.events.publish(COPY_FAILED, failure)

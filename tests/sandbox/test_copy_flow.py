@@ -97,17 +97,7 @@ def advanced_dynamodb(sb: Sandbox, enabled: bool) -> None:
 
 
 def make_table(sb: Sandbox, name: str, tags: dict[str, str], items: int = 5) -> str:
-    ddb = sb.client("dynamodb")
-    arn: str = ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )["TableDescription"]["TableArn"]
-    for i in range(items):
-        ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}, "qty": {"N": str(i * 7)}})
-    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-    return arn
+    return sb.create_table(name, items=items, tags=tags)
 
 
 def items(sb: Sandbox, table: str, region: str | None = None) -> list[dict[str, Any]]:

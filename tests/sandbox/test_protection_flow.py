@@ -26,18 +26,7 @@ def sb() -> Iterator[Sandbox]:
 
 
 def make_table(sb: Sandbox, name: str, tags: dict[str, str] | None = None, items: int = 3) -> str:
-    ddb = sb.client("dynamodb")
-    arn: str = ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )["TableDescription"]["TableArn"]
-    for i in range(items):
-        ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}})
-    if tags:
-        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-    return arn
+    return sb.create_table(name, items=items, tags=tags)
 
 
 def jobs_for(sb: Sandbox, arn: str) -> list[dict[str, Any]]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import TtlCache
+from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.config import get_settings
 from backup_autopilot.logic.copies import RETRYABLE, classify_failure
 from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, stack_destinations
@@ -149,3 +152,10 @@ def copy_context(
         copy_to_tag_key=settings.copy_to_tag_key,
         delete_after_days=settings.copy_delete_after_days,
     )
+
+
+@cache
+def stack_copy_context() -> CopyContext:
+    """The copy context of this function's stack (clients, gateways, configuration), built on first
+    use and kept for the container's life."""
+    return copy_context(client, EventBridgePublisher(client("events"), get_settings().event_bus_name))
