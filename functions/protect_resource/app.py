@@ -12,7 +12,7 @@ from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.adapters.resources import ResourceGateway
 from backup_autopilot.config import get_settings
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.protection import Protector, decide_tag_change
+from backup_autopilot.logic.protection import Protector, handle_tag_change
 from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
@@ -21,20 +21,21 @@ if TYPE_CHECKING:
 
 
 @cache
-def _wiring() -> tuple[BackupGateway, Protector]:
+def _wiring() -> tuple[BackupGateway, ResourceGateway, Protector]:
     """Clients and gateways, built on first use (kept for the container's life)."""
     settings = get_settings()
     backup = BackupGateway(
         client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name
     )
+    resources = ResourceGateway(client)
     protector = Protector(
         backup=backup,
-        resources=ResourceGateway(client),
+        resources=resources,
         events=EventBridgePublisher(client("events"), settings.event_bus_name),
         plan_tag_key=settings.plan_tag_key,
         allow_opt_in=settings.allow_opt_in,
     )
-    return backup, protector
+    return backup, resources, protector
 
 
 @logger.inject_lambda_context
@@ -43,19 +44,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     tag_event = accept(TagChangeEvent, event, context)
     if tag_event is None:
         return REJECTED
-    settings = get_settings()
-    backup, protector = _wiring()
-    decision = decide_tag_change(
+    backup, resources, protector = _wiring()
+    result = handle_tag_change(
         resource_arn=tag_event.resource_arn,
         changed_keys=tag_event.detail.changed_tag_keys,
-        tags=tag_event.detail.tags,
-        plan_tag_key=settings.plan_tag_key,
+        event_tags=tag_event.detail.tags,
+        tags_now=lambda arn: resources.tags_now(arn, tag_event.region),
         plans=backup.assignable_plans(),
+        protector=protector,
+        now=dt.datetime.now(dt.UTC),
     )
-    result = protector.apply(decision, now=dt.datetime.now(dt.UTC))
     logger.info(
         "tag change handled",
-        resource=decision.resource_arn,
+        resource=tag_event.resource_arn,
         outcome=result.outcome.value,
         detail=result.detail,
         backup_job_id=result.backup_job_id,

@@ -125,11 +125,20 @@ def test_throttling_on_30_percent_of_backup_calls_protects_every_table_once(sb: 
 
 
 def test_sample_event_typo_through_invoke_makes_no_backup(sb: Sandbox) -> None:
-    before = len(sb.client("backup").list_backup_jobs()["BackupJobs"])
+    # GIVEN the sample event's table, carrying the mistyped tag (the handler reads the tags now)
+    make_table(sb, "orders", {"backup-plan": "Daily ", "team": "payments"})
+    sb.settle()
     invocation = sb.invoke("ProtectResourceFunction", load_event("protect_resource/typo.json"))
     assert invocation.outcome == "success"
     assert invocation.result["outcome"] == "Assignment Rejected"
-    assert len(sb.client("backup").list_backup_jobs()["BackupJobs"]) == before
+    assert sb.client("backup").list_backup_jobs()["BackupJobs"] == []
+
+
+def test_a_forged_tag_event_for_an_untagged_table_starts_nothing(sb: Sandbox) -> None:
+    make_table(sb, "orders", {"team": "payments"})  # the sample event claims backup-plan=daily
+    invocation = sb.invoke("ProtectResourceFunction", load_event("protect_resource/dynamodb_added.json"))
+    assert invocation.result["outcome"] == "Ignored"
+    assert sb.client("backup").list_backup_jobs()["BackupJobs"] == []
 
 
 _json = st.recursive(

@@ -218,3 +218,42 @@ def test_resource_deleted_after_its_tag_event_is_ignored() -> None:
     protector = Protector(GoneBackup(), FakeResources(), events, "backup-plan")
     result = protector.apply(_decide(TABLE, {"backup-plan": "daily"}), now=NOW)
     assert result.outcome is Outcome.IGNORED and events.published == []
+
+
+def _handle(event_tags: dict[str, str], now_tags: dict[str, str], changed: list[str] | None = None):
+    from backup_autopilot.logic.protection import handle_tag_change
+
+    protector, backup, _, events = _protector()
+    result = handle_tag_change(
+        resource_arn=TABLE,
+        changed_keys=changed or ["backup-plan"],
+        event_tags=event_tags,
+        tags_now=lambda arn: now_tags,
+        plans=PLANS,
+        protector=protector,
+        now=NOW,
+    )
+    return result, backup, events
+
+
+def test_an_added_tag_that_is_gone_now_is_a_stale_event_and_does_nothing() -> None:
+    result, backup, events = _handle({"backup-plan": "daily"}, {})
+    assert result.outcome is Outcome.IGNORED and "stale" in result.detail
+    assert backup.started == [] and events.published == []
+
+
+def test_a_removal_event_for_a_tag_that_is_back_does_not_cry_wolf() -> None:
+    result, _, events = _handle({}, {"backup-plan": "daily"})
+    assert result.outcome is Outcome.IGNORED and events.published == []
+
+
+def test_the_current_value_wins_over_the_events() -> None:
+    # the event says "Daily" (a typo), the resource has been corrected to "weekly" since
+    result, backup, events = _handle({"backup-plan": "Daily"}, {"backup-plan": "weekly"})
+    assert result.outcome is Outcome.PROTECTED and backup.started[0][1] == "weekly"
+    assert [e[0] for e in events.published] == ["Resource Protected"]
+
+
+def test_a_forged_event_for_an_untagged_resource_starts_nothing() -> None:
+    result, backup, _ = _handle({"backup-plan": "daily"}, {"team": "x"})
+    assert result.outcome is Outcome.IGNORED and backup.started == []

@@ -19,6 +19,18 @@ class ResourceGateway:
     def __init__(self, client_for: ClientFactory) -> None:
         self._client_for = client_for
 
+    def tags_now(self, resource_arn: str, region: str | None) -> dict[str, str]:
+        """The resource's tags as they are now ({} when it has none, or no longer exists)."""
+        response = self._client_for("resourcegroupstaggingapi", region).get_resources(
+            ResourceARNList=[resource_arn]
+        )
+        return {
+            tag["Key"]: tag["Value"]
+            for item in response.get("ResourceTagMappingList", [])
+            if item.get("ResourceARN") == resource_arn
+            for tag in item.get("Tags", [])
+        }
+
     def s3_versioning_enabled(self, bucket: str) -> bool:
         try:
             status = self._client_for("s3", None).get_bucket_versioning(Bucket=bucket).get("Status")

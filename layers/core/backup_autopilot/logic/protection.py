@@ -17,7 +17,7 @@ from backup_autopilot.logic.tokens import backup_token, window_start
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 #: resources created by restore tests carry this tag and are never enrolled
 RESTORE_TEST_MARKER = "backup-autopilot:restore-test"
@@ -72,6 +72,21 @@ def _suggest(value: str, valid: list[str]) -> str | None:
         return cleaned
     close = difflib.get_close_matches(cleaned, valid, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def current_tags(
+    event_tags: Mapping[str, str], now_tags: Mapping[str, str], plan_tag_key: str
+) -> Mapping[str, str] | None:
+    """The tags to act on: the resource's tags now, or None when the event is stale.
+
+    Tag events are best effort and may arrive late, twice or out of order, and anyone who can
+    invoke the function can hand it an event: the handler reads the tags as they are now. An event
+    that says the plan tag was added while it is gone now (or removed while it is back) is stale;
+    the event for the later change, or the hourly reconcile, handles the resource.
+    """
+    if (plan_tag_key in event_tags) != (plan_tag_key in now_tags):
+        return None
+    return now_tags
 
 
 def decide_tag_change(
@@ -280,3 +295,34 @@ class Protector:
             },
         )
         return ProtectionResult(decision, Outcome.PROTECTED, job_id, warnings, detail)
+
+
+STALE = "stale event: the plan tag has changed again since"
+
+
+def handle_tag_change(
+    *,
+    resource_arn: str,
+    changed_keys: list[str],
+    event_tags: Mapping[str, str],
+    tags_now: Callable[[str], Mapping[str, str]],
+    plans: Mapping[str, Plan],
+    protector: Protector,
+    now: dt.datetime,
+) -> ProtectionResult:
+    """One Tag Change on Resource: decide on the resource's tags as they are now, then act."""
+    if protector.plan_tag_key not in changed_keys:
+        decision = TagDecision(Outcome.IGNORED, f"'{protector.plan_tag_key}' did not change", resource_arn)
+        return ProtectionResult(decision, Outcome.IGNORED, detail=decision.reason)
+    tags = current_tags(event_tags, tags_now(resource_arn), protector.plan_tag_key)
+    if tags is None:
+        decision = TagDecision(Outcome.IGNORED, STALE, resource_arn)
+        return ProtectionResult(decision, Outcome.IGNORED, detail=STALE)
+    decision = decide_tag_change(
+        resource_arn=resource_arn,
+        changed_keys=changed_keys,
+        tags=tags,
+        plan_tag_key=protector.plan_tag_key,
+        plans=plans,
+    )
+    return protector.apply(decision, now=now)
