@@ -167,6 +167,14 @@ class ProtectionResult:
     backup_job_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     detail: str = ""
+    #: why an assignment was rejected, for counting (``NOT_OPTED_IN`` ...); None otherwise
+    cause: str | None = None
+
+
+#: rejection causes found by the checks after the decision (the decision's own: ``INVALID_TAG``)
+NOT_OPTED_IN = "not-opted-in"
+S3_VERSIONING_OFF = "s3-versioning-off"
+INVALID_TAG = "invalid-tag"
 
 
 @dataclass
@@ -207,14 +215,14 @@ class Protector:
             )
             return ProtectionResult(decision, Outcome.REMOVED, detail=summary)
         if decision.outcome is Outcome.REJECTED:
-            return self._reject(decision, decision.reason, decision.fix)
+            return self._reject(decision, decision.reason, decision.fix, INVALID_TAG)
         assert decision.plan is not None and decision.resource is not None
         try:
             return self._protect(decision, decision.plan, decision.resource, now, latest_backup)
         except ResourceGone:
             return ProtectionResult(decision, Outcome.IGNORED, detail="the resource no longer exists")
 
-    def _reject(self, decision: TagDecision, reason: str, fix: str | None) -> ProtectionResult:
+    def _reject(self, decision: TagDecision, reason: str, fix: str | None, cause: str) -> ProtectionResult:
         summary = f"{decision.resource_arn}: {reason}" + (f"; fix: {fix}" if fix else "")
         self.events.publish(
             Outcome.REJECTED.value,
@@ -226,10 +234,11 @@ class Protector:
                 "valid_plans": list(decision.valid_plans),
                 "reason": reason,
                 "fix": fix,
+                "cause": cause,
                 "dedupe_key": f"rejected:{decision.resource_arn}:{decision.value}",
             },
         )
-        return ProtectionResult(decision, Outcome.REJECTED, detail=summary)
+        return ProtectionResult(decision, Outcome.REJECTED, detail=summary, cause=cause)
 
     def _protect(
         self,
@@ -248,6 +257,7 @@ class Protector:
                     f"in {resource.region}",
                     f"opt {resource.resource_type} in (AWS Backup > Settings > Service opt-in), "
                     "or deploy with AllowOptIn=true",
+                    NOT_OPTED_IN,
                 )
             self.backup.opt_in(resource.resource_type)
             warnings.append(f"opted {resource.resource_type} in for AWS Backup in {resource.region}")
@@ -256,6 +266,7 @@ class Protector:
                 decision,
                 "AWS Backup cannot back up an S3 bucket without versioning",
                 f"enable versioning on bucket {resource.name}",
+                S3_VERSIONING_OFF,
             )
         if resource.resource_type == "EBS":
             owner = self.resources.instance_of_volume(resource.arn)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.logic.protection import Outcome, Plan, Protector, decide_tag_change
+from backup_autopilot.logic.protection import NOT_OPTED_IN, Outcome, Plan, Protector, decide_tag_change
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def sweep(
             continue
         result = protector.apply(decision, now=now, latest_backup=last)
         if result.outcome is Outcome.REJECTED:
-            if "not opted in" in result.detail:
+            if result.cause == NOT_OPTED_IN:
                 coverage.not_opted_in += 1
             else:
                 coverage.rejected += 1
