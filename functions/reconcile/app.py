@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import BackupGateway
-from backup_autopilot.adapters.copies import CopyGateway, copy_context
+from backup_autopilot.adapters.copies import stack_copy_context, stack_copy_gateway
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.adapters.inventory import TaggedInventory
 from backup_autopilot.adapters.resources import ResourceGateway
 from backup_autopilot.config import get_settings
-from backup_autopilot.logic.copy_service import sweep_copies
+from backup_autopilot.logic.copy_service import sweep_recent_copies
 from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import (
     CONTINUATION,
@@ -28,8 +28,6 @@ from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-    from backup_autopilot.logic.copy_service import CopyContext
 
 
 @cache
@@ -49,35 +47,6 @@ def _wiring() -> tuple[BackupGateway, TaggedInventory, EventBridgePublisher, Pro
 
 #: stop taking new pages when less than this remains; one page takes far less
 RESERVE_MILLIS = 15_000
-
-
-@cache
-def _copies() -> tuple[CopyGateway, CopyContext]:
-    settings = get_settings()
-    gateway = CopyGateway(client, role_arn=settings.backup_role_arn or "")
-    return gateway, copy_context(client, _wiring()[2], gateway=gateway)
-
-
-def _sweep_copies(run: ReconcileRun, account: str) -> None:
-    """Recovery points of the last days that lack a copy at a destination get it now."""
-    settings = get_settings()
-    if not settings.primary_vault_name:
-        return
-    gateway, ctx = _copies()
-    if not ctx.allowed:
-        return
-    region = client("backup").meta.region_name
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.copy_sweep_days)
-    result = sweep_copies(
-        gateway.recent_points(vault_name=settings.primary_vault_name, region=region, since=since),
-        attempted=gateway.attempted_copies(region=region, since=since),
-        ctx=ctx,
-        account=account,
-        region=region,
-    )
-    run.coverage.copy_points += result.points
-    run.coverage.copy_missing += result.copied
-    run.coverage.copies_started += result.copies_started
 
 
 @logger.inject_lambda_context
@@ -116,7 +85,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         events.publish(CONTINUATION, run.to_detail())
         logger.info("reconcile continues in a new invocation", run_id=run.run_id, pages=run.pages)
         return {"finished": False, "pages": run.pages}
-    _sweep_copies(run, account=context.invoked_function_arn.split(":")[4])
+    if settings.primary_vault_name:
+        copies = sweep_recent_copies(
+            stack_copy_context(),
+            stack_copy_gateway(),
+            vault_name=settings.primary_vault_name,
+            account=context.invoked_function_arn.split(":")[4],
+            region=client("backup").meta.region_name,
+            since=now - dt.timedelta(days=settings.copy_sweep_days),
+        )
+        run.coverage.add_copy_sweep(copies.points, copies.copied, copies.copies_started)
     events.publish(COVERAGE_REPORT, run.coverage.report())
     metrics.add_metric(name="ResourcesTagged", unit=MetricUnit.Count, value=run.coverage.tagged)
     metrics.add_metric(

@@ -155,7 +155,14 @@ def copy_context(
 
 
 @cache
+def stack_copy_gateway() -> CopyGateway:
+    """This function's copy gateway, built on first use and kept for the container's life."""
+    return CopyGateway(client, role_arn=get_settings().backup_role_arn or "")
+
+
+@cache
 def stack_copy_context() -> CopyContext:
     """The copy context of this function's stack (clients, gateways, configuration), built on first
     use and kept for the container's life."""
-    return copy_context(client, EventBridgePublisher(client("events"), get_settings().event_bus_name))
+    events = EventBridgePublisher(client("events"), get_settings().event_bus_name)
+    return copy_context(client, events, gateway=stack_copy_gateway())

@@ -11,6 +11,7 @@ from backup_autopilot.logic.tokens import copy_token
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable, Mapping
 
     from backup_autopilot.logic.protection import EventPort
@@ -184,6 +185,36 @@ def sweep_copies(
         else:
             sweep.covered += 1
     return sweep
+
+
+class CopySweepPort(CopyPort, Protocol):
+    def recent_points(
+        self, *, vault_name: str, region: str, since: dt.datetime
+    ) -> Iterable[PointSummary]: ...
+
+    def attempted_copies(self, *, region: str, since: dt.datetime) -> set[tuple[str, str]]: ...
+
+
+def sweep_recent_copies(
+    ctx: CopyContext,
+    gateway: CopySweepPort,
+    *,
+    vault_name: str,
+    account: str,
+    region: str,
+    since: dt.datetime,
+) -> CopySweep:
+    """The copy half of the hourly reconcile: recovery points of ``vault_name`` since ``since``
+    that lack a copy at a destination get it now (events are best effort)."""
+    if not ctx.allowed:
+        return CopySweep()
+    return sweep_copies(
+        gateway.recent_points(vault_name=vault_name, region=region, since=since),
+        attempted=gateway.attempted_copies(region=region, since=since),
+        ctx=ctx,
+        account=account,
+        region=region,
+    )
 
 
 def continue_chain(event: CopyJobEvent, ctx: CopyContext, *, own_account: str) -> list[str]:

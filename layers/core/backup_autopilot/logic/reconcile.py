@@ -45,6 +45,11 @@ class Coverage:
     copies_started: int = 0
     offenders: list[dict[str, str]] = field(default_factory=list)
 
+    def add_copy_sweep(self, points: int, missing: int, started: int) -> None:
+        self.copy_points += points
+        self.copy_missing += missing
+        self.copies_started += started
+
     def offend(self, arn: str, reason: str) -> None:
         if len(self.offenders) < MAX_OFFENDERS:
             self.offenders.append({"resource": arn, "reason": reason})
