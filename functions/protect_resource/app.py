@@ -50,7 +50,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         changed_keys=tag_event.detail.changed_tag_keys,
         event_tags=tag_event.detail.tags,
         tags_now=lambda arn: resources.tags_now(arn, tag_event.region),
-        plans=backup.assignable_plans(),
+        plans=backup.assignable_plans,
         protector=protector,
         now=dt.datetime.now(dt.UTC),
     )

@@ -247,3 +247,13 @@ def test_type_not_opted_in_is_rejected_unless_the_stack_may_opt_in() -> None:
             assert len(jobs_for(sb, arn)) == expected_jobs
             opted = sb.client("backup").describe_region_settings()["ResourceTypeOptInPreference"]["DynamoDB"]
             assert opted is (allow == "true")
+
+
+def test_a_plan_created_after_the_function_cached_the_plans_is_found(sb: Sandbox) -> None:
+    make_table(sb, "warm-up", {"backup-plan": "daily"})  # the container now caches the plan list
+    sb.settle()
+    _custom_plan(sb, "frequent")
+    arn = make_table(sb, "cache-table", {"backup-plan": "frequent"})
+    sb.settle()
+    assert len(jobs_for(sb, arn)) == 1
+    assert domain_events(sb, "Assignment Rejected") == []

@@ -229,7 +229,7 @@ def _handle(event_tags: dict[str, str], now_tags: dict[str, str], changed: list[
         changed_keys=changed or ["backup-plan"],
         event_tags=event_tags,
         tags_now=lambda arn: now_tags,
-        plans=PLANS,
+        plans=lambda refresh: PLANS,
         protector=protector,
         now=NOW,
     )
@@ -257,3 +257,27 @@ def test_the_current_value_wins_over_the_events() -> None:
 def test_a_forged_event_for_an_untagged_resource_starts_nothing() -> None:
     result, backup, _ = _handle({"backup-plan": "daily"}, {"team": "x"})
     assert result.outcome is Outcome.IGNORED and backup.started == []
+
+
+def test_a_plan_created_just_before_the_tag_is_found_by_one_refresh() -> None:
+    from backup_autopilot.logic.protection import handle_tag_change
+
+    fresh = Plan("frequent", "id-f", "arn:aws:backup:us-east-1:123456789012:backup-plan:id-f", "primary", "r")
+    reads: list[bool] = []
+
+    def plans(refresh: bool) -> dict[str, Plan]:
+        reads.append(refresh)
+        return {**PLANS, "frequent": fresh} if refresh else dict(PLANS)  # the cache predates the plan
+
+    protector, backup, _, _ = _protector()
+    result = handle_tag_change(
+        resource_arn=TABLE,
+        changed_keys=["backup-plan"],
+        event_tags={"backup-plan": "frequent"},
+        tags_now=lambda arn: {"backup-plan": "frequent"},
+        plans=plans,
+        protector=protector,
+        now=NOW,
+    )
+    assert result.outcome is Outcome.PROTECTED and backup.started[0][1] == "frequent"
+    assert reads == [False, True]

@@ -70,7 +70,10 @@ class BackupGateway:
         self._cache = cache or TtlCache()
 
     # -- plans -----------------------------------------------------------------------------
-    def assignable_plans(self) -> dict[str, Plan]:
+    def assignable_plans(self, refresh: bool = False) -> dict[str, Plan]:
+        """The plans a tag value may name, by alias (cached; ``refresh`` reads them again)."""
+        if refresh:
+            self._cache.forget("plans")
         plans: dict[str, Plan] = self._cache.get("plans", self._load_plans)
         return plans
 

@@ -317,11 +317,16 @@ def handle_tag_change(
     changed_keys: list[str],
     event_tags: Mapping[str, str],
     tags_now: Callable[[str], Mapping[str, str]],
-    plans: Mapping[str, Plan],
+    plans: Callable[[bool], Mapping[str, Plan]],
     protector: Protector,
     now: dt.datetime,
 ) -> ProtectionResult:
-    """One Tag Change on Resource: decide on the resource's tags as they are now, then act."""
+    """One Tag Change on Resource: decide on the resource's tags as they are now, then act.
+
+    ``plans(refresh)`` gives the assignable plans (cached); a value that names no known plan is
+    checked once more against a fresh list before it is rejected, so a plan created a moment
+    before the tag is found.
+    """
     if protector.plan_tag_key not in changed_keys:
         decision = TagDecision(Outcome.IGNORED, f"'{protector.plan_tag_key}' did not change", resource_arn)
         return ProtectionResult(decision, Outcome.IGNORED, detail=decision.reason)
@@ -329,11 +334,15 @@ def handle_tag_change(
     if tags is None:
         decision = TagDecision(Outcome.IGNORED, STALE, resource_arn)
         return ProtectionResult(decision, Outcome.IGNORED, detail=STALE)
+    known = plans(False)
+    value = tags.get(protector.plan_tag_key)
+    if value is not None and value not in known:
+        known = plans(True)
     decision = decide_tag_change(
         resource_arn=resource_arn,
         changed_keys=changed_keys,
         tags=tags,
         plan_tag_key=protector.plan_tag_key,
-        plans=plans,
+        plans=known,
     )
     return protector.apply(decision, now=now)
