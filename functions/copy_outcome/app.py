@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.copies import stack_copy_context
 from backup_autopilot.inbound import REJECTED, accept
 from backup_autopilot.logic.copy_service import COPY_FAILED, continue_chain, copy_failure_event
@@ -30,12 +29,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"outcome": COPY_FAILED, "cause": failure["cause"]}
     if copy.detail.outcome != "COMPLETED" or not copy.detail.completion_date or not copy.resources:
         return {"outcome": "Ignored", "state": copy.detail.outcome}
-    point = client("backup", copy.region).describe_recovery_point(
-        BackupVaultName=(copy.detail.source_backup_vault_arn or "").rsplit(":", 1)[-1],
-        RecoveryPointArn=copy.resources[0],
+    source = ctx.gateway.recovery_point(
+        vault_name=(copy.detail.source_backup_vault_arn or "").rsplit(":", 1)[-1],
+        arn=copy.resources[0],
+        account=copy.account,
+        region=copy.region,
     )
     completed = dt.datetime.fromisoformat(copy.detail.completion_date.replace("Z", "+00:00"))
-    lag = (completed - point["CreationDate"]).total_seconds()
-    metrics.add_metric(name="CopyLagSeconds", unit=MetricUnit.Seconds, value=lag)
-    second_hops = continue_chain(copy, ctx, own_account=context.invoked_function_arn.split(":")[4])
+    lag = (completed - source.creation_date).total_seconds() if source.creation_date else None
+    if lag is not None:
+        metrics.add_metric(name="CopyLagSeconds", unit=MetricUnit.Seconds, value=lag)
+    own_account = context.invoked_function_arn.split(":")[4]
+    second_hops = continue_chain(copy, ctx, source=source, own_account=own_account)
     return {"outcome": "Completed", "copy_lag_seconds": lag, "second_hops": second_hops}

@@ -47,6 +47,7 @@ class CopyGateway:
             storage_class=point.get("StorageClass", "WARM"),
             aws_managed_key=self._aws_managed(region, key_arn) if key_arn else False,
             plan_copy_vaults=plan_vaults,
+            creation_date=point.get("CreationDate"),
         )
 
     def _plan_copy_vaults(self, region: str, plan_id: str | None, rule_id: str | None) -> tuple[str, ...]:

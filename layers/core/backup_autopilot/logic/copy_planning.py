@@ -16,6 +16,7 @@ from backup_autopilot.logic.copies import (
 from backup_autopilot.logic.tokens import copy_token
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable, Mapping
 
 
@@ -33,6 +34,7 @@ class RecoveryPointFacts:
     storage_class: str
     aws_managed_key: bool
     plan_copy_vaults: tuple[str, ...] = ()
+    creation_date: dt.datetime | None = None
 
     @property
     def fully_managed(self) -> bool:

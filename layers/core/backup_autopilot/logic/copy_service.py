@@ -217,9 +217,12 @@ def sweep_recent_copies(
     )
 
 
-def continue_chain(event: CopyJobEvent, ctx: CopyContext, *, own_account: str) -> list[str]:
+def continue_chain(
+    event: CopyJobEvent, ctx: CopyContext, *, source: RecoveryPointFacts, own_account: str
+) -> list[str]:
     """The second hop of two-hop copies: from the stack's own vault, where a copy just landed, on
-    to the other account's vault in that Region. Returns the copy jobs started."""
+    to the other account's vault in that Region. ``source`` is the copied point, as
+    :meth:`CopyPort.recovery_point` read it. Returns the copy jobs started."""
     detail = event.detail
     landed_in = detail.destination_backup_vault_arn
     landed = detail.destination_recovery_point_arn
@@ -234,10 +237,6 @@ def continue_chain(event: CopyJobEvent, ctx: CopyContext, *, own_account: str) -
         return []
     if location[0] != own_account or all(d.vault_arn != landed_in for d in ctx.allowed.values()):
         return []
-    source_vault = (detail.source_backup_vault_arn or "").rsplit(":", 1)[-1]
-    source = ctx.gateway.recovery_point(
-        vault_name=source_vault, arn=event.resources[0], account=event.account, region=event.region
-    )
     tag = ctx.gateway.copy_to_tag(source.resource_arn, source.region, ctx.copy_to_tag_key)
     plan = plan_copies(source, copy_to_tag=tag, allowed=ctx.allowed, defaults=ctx.defaults)
     finals = [final for intermediate, final in plan.chained if intermediate.vault_arn == landed_in]
