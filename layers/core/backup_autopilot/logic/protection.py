@@ -192,7 +192,6 @@ class Protector:
         decision: TagDecision,
         *,
         now: dt.datetime,
-        who: str | None = None,
         latest_backup: dt.datetime | Literal["lookup"] | None = "lookup",
     ) -> ProtectionResult:
         """Act on a decision. ``latest_backup`` may be passed when the caller already knows it
@@ -209,7 +208,8 @@ class Protector:
                     "severity": Severity.WARNING,
                     "summary": summary,
                     "resource": decision.resource_arn,
-                    "removed_by": who,
+                    # aws.tag events do not say who changed the tag (CloudTrail does)
+                    "removed_at": now.isoformat(),
                     "dedupe_key": f"removed:{decision.resource_arn}:{now:%Y-%m-%dT%H}",
                 },
             )
