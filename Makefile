@@ -50,7 +50,7 @@ invoke: $(PY) ## invoke a handler in the sandbox: make invoke FUNCTION=NotifyFun
 test: $(PY) ## run the test suite (unit + sandbox; integration runs only with AWS_SAM_STACK_NAME)
 	$(PY) -m pytest
 
-lint: $(PY) $(TOOLS)/bin/sam $(CHECKOV)/bin/checkov ## ruff, mypy, cfn-lint (+serverless rules), checkov, detect-secrets, sam validate
+lint: $(PY) $(TOOLS)/bin/sam $(CHECKOV)/bin/checkov ## ruff, import contracts, mypy, cfn-lint (+serverless rules), checkov, detect-secrets, sam validate
 	bash .ci/lint
 
 build: $(TOOLS)/bin/sam ## sam build (needs python3.13 on PATH; the venv provides it)

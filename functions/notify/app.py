@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 
-from backup_autopilot.adapters.aws import client
-from backup_autopilot.adapters.notifications import SnsPublisher
-from backup_autopilot.config import get_settings
+from backup_autopilot import composition
 from backup_autopilot.logic.notify import plan_batch
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
@@ -26,11 +24,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="NotificationsRejected", unit=MetricUnit.Count, value=len(plan.rejected))
     failures = list(plan.rejected)
     if plan.digest is not None:
-        topic_arn = get_settings().alerts_topic_arn
-        if not topic_arn:
-            raise RuntimeError("ALERTS_TOPIC_ARN is not set")
+        publisher = composition.wiring().alerts
         try:
-            message_id = SnsPublisher(client("sns"), topic_arn).publish(plan.digest)
+            message_id = publisher.publish(plan.digest)
         except Exception:
             # nothing was delivered: every accepted message goes back to the queue to be retried
             logger.exception("digest not delivered", alerts=len(plan.digest.alerts))

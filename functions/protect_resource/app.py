@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.adapters.aws import client
-from backup_autopilot.adapters.backup import BackupGateway
-from backup_autopilot.adapters.events import EventBridgePublisher
-from backup_autopilot.adapters.resources import ResourceGateway
-from backup_autopilot.config import get_settings
+from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.protection import Protector, handle_tag_change
+from backup_autopilot.logic.protection import handle_tag_change
 from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-
-@cache
-def _wiring() -> tuple[BackupGateway, ResourceGateway, Protector]:
-    """Clients and gateways, built on first use (kept for the container's life)."""
-    settings = get_settings()
-    backup = BackupGateway(
-        client("backup"), role_arn=settings.backup_role_arn or "", stack_name=settings.stack_name
-    )
-    resources = ResourceGateway(client)
-    protector = Protector(
-        backup=backup,
-        resources=resources,
-        events=EventBridgePublisher(client("events"), settings.event_bus_name),
-        plan_tag_key=settings.plan_tag_key,
-        allow_opt_in=settings.allow_opt_in,
-    )
-    return backup, resources, protector
 
 
 @logger.inject_lambda_context
@@ -44,14 +21,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     tag_event = accept(TagChangeEvent, event, context)
     if tag_event is None:
         return REJECTED
-    backup, resources, protector = _wiring()
+    wiring = composition.wiring()
     result = handle_tag_change(
         resource_arn=tag_event.resource_arn,
         changed_keys=tag_event.detail.changed_tag_keys,
         event_tags=tag_event.detail.tags,
-        tags_now=lambda arn: resources.tags_now(arn, tag_event.region),
-        plans=backup.assignable_plans,
-        protector=protector,
+        tags_now=lambda arn: wiring.resources.tags_now(arn, tag_event.region),
+        plans=wiring.backup.assignable_plans,
+        protector=wiring.protector,
         now=dt.datetime.now(dt.UTC),
     )
     logger.info(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.adapters.copies import stack_copy_context
+from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.copy_service import copy_recovery_point
+from backup_autopilot.logic.copies.service import copy_recovery_point
 from backup_autopilot.models.aws_events import BackupJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
@@ -20,7 +20,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     job = accept(BackupJobEvent, event, context)
     if job is None:
         return REJECTED
-    result = copy_recovery_point(job, stack_copy_context())
+    result = copy_recovery_point(job, composition.wiring().copy_context)
     logger.info("copies planned", **result)
     metrics.add_metric(name="CopiesStarted", unit=MetricUnit.Count, value=len(result.get("started", [])))
     return result

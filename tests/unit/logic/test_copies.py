@@ -6,15 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backup_autopilot.logic.copies import (
-    Destination,
-    FailureCause,
-    SkipReason,
-    classify_failure,
-    resolve_destinations,
-    skip_reason,
-    vault_location,
-)
+from backup_autopilot.logic.copies.destinations import Destination, resolve_destinations, vault_location
+from backup_autopilot.logic.copies.eligibility import SkipReason, skip_reason
+from backup_autopilot.logic.copies.failures import FailureCause, classify_failure
 
 SRC_ACCOUNT, SRC_REGION = "123456789012", "us-east-1"
 DR = Destination("123456789012", "us-west-2", "arn:aws:backup:us-west-2:123456789012:backup-vault:bap-dr")

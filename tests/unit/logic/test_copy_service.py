@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from backup_autopilot.logic.copies import Destination
-from backup_autopilot.logic.copy_planning import RecoveryPointFacts, stack_destinations
-from backup_autopilot.logic.copy_service import CopyContext, PointSummary, copy_recovery_point, sweep_copies
+from backup_autopilot.logic.copies.destinations import Destination, stack_destinations
+from backup_autopilot.logic.copies.planning import RecoveryPointFacts
+from backup_autopilot.logic.copies.service import CopyContext, copy_recovery_point
+from backup_autopilot.logic.copies.sweep import PointSummary, sweep_copies
 from backup_autopilot.models.aws_events import BackupJobEvent
 from tests.fakes import FakeCopies, FakeEvents
 
@@ -84,7 +85,7 @@ def test_replayed_completion_events_make_one_copy_per_destination() -> None:
 
 
 def test_ebs_to_another_account_and_region_goes_through_the_stacks_vault_there() -> None:
-    from backup_autopilot.logic.copy_planning import plan_copies
+    from backup_autopilot.logic.copies.planning import plan_copies
 
     x_west = Destination(
         "210987654321", "us-west-2", "arn:aws:backup:us-west-2:210987654321:backup-vault:bap-dr"
@@ -150,7 +151,7 @@ def _copy_event(state: str, message: str | None) -> Any:
 
 
 def test_failed_copy_becomes_copy_failed_with_cause_and_fix() -> None:
-    from backup_autopilot.logic.copy_service import copy_failure_event
+    from backup_autopilot.logic.copies.failures import copy_failure_event
 
     detail = copy_failure_event(
         _copy_event("FAILED", "User is not authorized to perform: backup:CopyIntoBackupVault")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from backup_autopilot.adapters.cache import TtlCache
 from backup_autopilot.logic.protection import Plan, ResourceGone
 from backup_autopilot.logic.schedules import interval_of
 from backup_autopilot.logic.tokens import token
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable
 
     from mypy_boto3_backup import BackupClient
 
@@ -24,34 +22,6 @@ if TYPE_CHECKING:
 ASSIGNABLE_TAG = "backup-autopilot:assignable"
 ALIAS_TAG = "backup-autopilot:plan"
 STACK_TAG = "backup-autopilot:stack"
-#: how long a container trusts what it read about plans and Region settings
-CACHE_SECONDS = 300.0
-
-
-@dataclass
-class _Cached:
-    value: Any
-    until: float
-
-
-class TtlCache:
-    """A tiny per-container cache: plans and Region settings change rarely, tag events come often."""
-
-    def __init__(self, seconds: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        self._seconds = seconds
-        self._clock = clock
-        self._items: dict[str, _Cached] = {}
-
-    def get(self, key: str, load: Callable[[], Any]) -> Any:
-        item = self._items.get(key)
-        now = self._clock()
-        if item is None or item.until < now:
-            item = _Cached(load(), now + self._seconds)
-            self._items[key] = item
-        return item.value
-
-    def forget(self, key: str) -> None:
-        self._items.pop(key, None)
 
 
 def selection_name(alias: str) -> str:
@@ -68,6 +38,11 @@ class BackupGateway:
         self._role_arn = role_arn
         self._stack = stack_name
         self._cache = cache or TtlCache()
+
+    @property
+    def region(self) -> str:
+        """The Region this gateway's client calls."""
+        return str(self._client.meta.region_name)
 
     # -- plans -----------------------------------------------------------------------------
     def assignable_plans(self, refresh: bool = False) -> dict[str, Plan]:

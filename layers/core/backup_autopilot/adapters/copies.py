@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.adapters.aws import client
-from backup_autopilot.adapters.backup import TtlCache
-from backup_autopilot.adapters.events import EventBridgePublisher
-from backup_autopilot.config import get_settings
-from backup_autopilot.logic.copies import RETRYABLE, classify_failure
-from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, stack_destinations
-from backup_autopilot.logic.copy_service import CopyContext, PointSummary
+from backup_autopilot.adapters.cache import TtlCache
+from backup_autopilot.logic.copies.failures import RETRYABLE, classify_failure
+from backup_autopilot.logic.copies.planning import RecoveryPointFacts
+from backup_autopilot.logic.copies.sweep import PointSummary
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.logic.copies.planning import CopyOrder
 
 ClientFactory = Callable[[str, str | None], Any]
 
@@ -137,33 +133,3 @@ class CopyGateway:
 def _needs_no_retry(job: dict[str, Any]) -> bool:
     """A copy job that is running, done, or failed for a reason a new attempt would not fix."""
     return not (job.get("State") == "FAILED" and classify_failure(job.get("StatusMessage")) in RETRYABLE)
-
-
-def copy_context(
-    client_for: ClientFactory, events: EventPort, gateway: CopyGateway | None = None
-) -> CopyContext:
-    """The stack's copy configuration and ports, as start_copies and reconcile both use them."""
-    settings = get_settings()
-    allowed = stack_destinations(settings.dr_vault_arn, settings.cross_account_vault_arn)
-    return CopyContext(
-        gateway=gateway or CopyGateway(client_for, role_arn=settings.backup_role_arn or ""),
-        events=events,
-        allowed=allowed,
-        defaults=tuple(allowed.values()),  # every configured destination, unless the tag narrows it
-        copy_to_tag_key=settings.copy_to_tag_key,
-        delete_after_days=settings.copy_delete_after_days,
-    )
-
-
-@cache
-def stack_copy_gateway() -> CopyGateway:
-    """This function's copy gateway, built on first use and kept for the container's life."""
-    return CopyGateway(client, role_arn=get_settings().backup_role_arn or "")
-
-
-@cache
-def stack_copy_context() -> CopyContext:
-    """The copy context of this function's stack (clients, gateways, configuration), built on first
-    use and kept for the container's life."""
-    events = EventBridgePublisher(client("events"), get_settings().event_bus_name)
-    return copy_context(client, events, gateway=stack_copy_gateway())

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.logic.reconcile import TaggedResource
+from backup_autopilot.logic.reconcile import InventoryPage, TaggedResource
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
 
 #: the API's maximum page size
 PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class InventoryPage:
-    resources: list[TaggedResource]
-    next_token: str | None
 
 
 class TaggedInventory:

@@ -8,15 +8,20 @@ within their plan's interval cost no API call; the result is one ``Coverage Repo
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from backup_autopilot.logic.copies.sweep import sweep_recent_copies
 from backup_autopilot.logic.protection import NOT_OPTED_IN, Outcome, Plan, Protector, decide_tag_change
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Iterable, Mapping
+
+    from backup_autopilot.logic.copies.service import CopyContext
+    from backup_autopilot.logic.copies.sweep import CopySweepPort
+    from backup_autopilot.logic.protection import EventPort
 
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
@@ -26,6 +31,26 @@ MAX_OFFENDERS = 50
 class TaggedResource:
     arn: str
     tags: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    """One page of the tagged inventory, and the token of the next (None on the last page)."""
+
+    resources: list[TaggedResource]
+    next_token: str | None
+
+
+class InventoryPort(Protocol):
+    def page(self, tag_key: str, token: str | None) -> InventoryPage: ...
+
+
+class CataloguePort(Protocol):
+    """What AWS Backup protects, and the plans a tag may name."""
+
+    def protected_resources(self) -> Mapping[str, dt.datetime | None]: ...
+
+    def assignable_plans(self, refresh: bool = False) -> Mapping[str, Plan]: ...
 
 
 @dataclass
@@ -193,3 +218,72 @@ def walk_inventory(
             return True
         if time_left_ms() < reserve_ms:
             return False
+
+
+#: stop taking new inventory pages when less than this remains (one page takes far less)
+RESERVE_MILLIS = 15_000
+
+
+@dataclass
+class Reconciler:
+    """The hourly sweep's ports and configuration (built by the composition root)."""
+
+    inventory: InventoryPort
+    catalogue: CataloguePort
+    protector: Protector
+    events: EventPort
+    copy_context: CopyContext
+    copies: CopySweepPort
+    #: the stack's primary vault, whose recent recovery points the copy sweep checks (None: no sweep)
+    primary_vault: str | None
+    copy_sweep_days: int
+    region: str
+    reserve_ms: int = RESERVE_MILLIS
+
+    def run(
+        self, run: ReconcileRun, *, now: dt.datetime, account: str, time_left_ms: Callable[[], int]
+    ) -> bool:
+        """One invocation of the sweep; True when the run finished.
+
+        Walks the tagged inventory from where ``run`` stands. When time runs short it publishes a
+        ``Reconcile Continuation`` (the stack's rule routes it back to the function) and returns
+        False. Otherwise it sweeps recent recovery points that lack their copies and publishes the
+        run's ``Coverage Report``.
+        """
+        protected = self.catalogue.protected_resources()
+        plans = self.catalogue.assignable_plans()
+        plan_tag_key = self.protector.plan_tag_key
+
+        def next_page(token: str | None) -> tuple[list[TaggedResource], str | None]:
+            page = self.inventory.page(plan_tag_key, token)
+            return page.resources, page.next_token
+
+        def process(resources: list[TaggedResource]) -> None:
+            sweep(
+                resources,
+                protected=protected,
+                plans=plans,
+                plan_tag_key=plan_tag_key,
+                protector=self.protector,
+                coverage=run.coverage,
+                now=now,
+            )
+
+        finished = walk_inventory(
+            run, next_page=next_page, process=process, time_left_ms=time_left_ms, reserve_ms=self.reserve_ms
+        )
+        if not finished:
+            self.events.publish(CONTINUATION, run.to_detail())
+            return False
+        if self.primary_vault:
+            copies = sweep_recent_copies(
+                self.copy_context,
+                self.copies,
+                vault_name=self.primary_vault,
+                account=account,
+                region=self.region,
+                since=now - dt.timedelta(days=self.copy_sweep_days),
+            )
+            run.coverage.add_copy_sweep(copies.points, copies.copied, copies.copies_started)
+        self.events.publish(COVERAGE_REPORT, run.coverage.report())
+        return True

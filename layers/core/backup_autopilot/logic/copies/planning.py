@@ -1,18 +1,12 @@
-"""From one completed backup to the copies it needs (pure; the facts come from adapters)."""
+"""From the facts of one completed backup to the copies it needs (pure; facts come from adapters)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from backup_autopilot.logic.copies import (
-    Destination,
-    SkipReason,
-    needs_two_hops,
-    resolve_destinations,
-    skip_reason,
-    vault_location,
-)
+from backup_autopilot.logic.copies.destinations import Destination, resolve_destinations
+from backup_autopilot.logic.copies.eligibility import SkipReason, needs_two_hops, skip_reason
 from backup_autopilot.logic.tokens import copy_token
 
 if TYPE_CHECKING:
@@ -55,19 +49,6 @@ class CopyPlan:
     problems: list[str] = field(default_factory=list)
     #: (intermediate, final): copies that go on from the stack's own vault once the first hop lands
     chained: list[tuple[Destination, Destination]] = field(default_factory=list)
-
-
-def stack_destinations(
-    dr_vault_arn: str | None, cross_account_vault_arn: str | None
-) -> dict[str, Destination]:
-    """The vaults this stack may copy to, by ``ACCOUNT:REGION``."""
-    allowed: dict[str, Destination] = {}
-    for arn in (dr_vault_arn, cross_account_vault_arn):
-        location = vault_location(arn) if arn else None
-        if arn and location:
-            destination = Destination(location[0], location[1], arn)
-            allowed[destination.key] = destination
-    return allowed
 
 
 def plan_copies(

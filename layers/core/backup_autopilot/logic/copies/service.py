@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from backup_autopilot.logic.copies import FIXES, Destination, classify_failure, vault_location
-from backup_autopilot.logic.copy_planning import CopyOrder, RecoveryPointFacts, plan_copies
+from backup_autopilot.logic.copies.destinations import Destination, vault_location
+from backup_autopilot.logic.copies.planning import CopyOrder, RecoveryPointFacts, plan_copies
 from backup_autopilot.logic.tokens import copy_token
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
     from backup_autopilot.logic.protection import EventPort
     from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
@@ -134,89 +133,6 @@ def copy_point(
     }
 
 
-@dataclass(frozen=True)
-class PointSummary:
-    """A recovery point as ListRecoveryPointsByBackupVault lists it."""
-
-    arn: str
-    vault_name: str
-    resource_arn: str
-    status: str
-
-
-@dataclass
-class CopySweep:
-    points: int = 0
-    covered: int = 0
-    copied: int = 0
-    copies_started: int = 0
-
-
-def sweep_copies(
-    points: Iterable[PointSummary],
-    *,
-    attempted: set[tuple[str, str]],
-    ctx: CopyContext,
-    account: str,
-    region: str,
-) -> CopySweep:
-    """Start the copies that events missed: recovery points without a copy job at a destination.
-
-    A point with a copy job (of any outcome but a retryable failure) at every destination the
-    stack allows costs nothing; the others go through :func:`copy_point`, which reads their tag
-    and starts what is missing with the same deterministic tokens as the event path.
-    """
-    sweep = CopySweep()
-    destinations = [d.vault_arn for d in ctx.allowed.values()]
-    for point in points:
-        if point.status != "COMPLETED":
-            continue
-        sweep.points += 1
-        if all((point.arn, vault) in attempted for vault in destinations):
-            sweep.covered += 1
-            continue
-        done = {vault for vault in destinations if (point.arn, vault) in attempted}
-        result = copy_point(
-            ctx, vault_name=point.vault_name, arn=point.arn, account=account, region=region, attempted=done
-        )
-        if result["started"]:
-            sweep.copied += 1
-            sweep.copies_started += len(result["started"])
-        else:
-            sweep.covered += 1
-    return sweep
-
-
-class CopySweepPort(CopyPort, Protocol):
-    def recent_points(
-        self, *, vault_name: str, region: str, since: dt.datetime
-    ) -> Iterable[PointSummary]: ...
-
-    def attempted_copies(self, *, region: str, since: dt.datetime) -> set[tuple[str, str]]: ...
-
-
-def sweep_recent_copies(
-    ctx: CopyContext,
-    gateway: CopySweepPort,
-    *,
-    vault_name: str,
-    account: str,
-    region: str,
-    since: dt.datetime,
-) -> CopySweep:
-    """The copy half of the hourly reconcile: recovery points of ``vault_name`` since ``since``
-    that lack a copy at a destination get it now (events are best effort)."""
-    if not ctx.allowed:
-        return CopySweep()
-    return sweep_copies(
-        gateway.recent_points(vault_name=vault_name, region=region, since=since),
-        attempted=gateway.attempted_copies(region=region, since=since),
-        ctx=ctx,
-        account=account,
-        region=region,
-    )
-
-
 def continue_chain(
     event: CopyJobEvent, ctx: CopyContext, *, source: RecoveryPointFacts, own_account: str
 ) -> list[str]:
@@ -266,27 +182,3 @@ def continue_chain(
             },
         )
     return started
-
-
-COPY_FAILED = "Copy Failed"
-
-
-def copy_failure_event(event: CopyJobEvent) -> dict[str, Any] | None:
-    """The ``Copy Failed`` detail for a FAILED/ABORTED copy job event, with its cause and fix."""
-    detail = event.detail
-    if detail.outcome not in {"FAILED", "ABORTED", "PARTIAL"}:
-        return None
-    cause = classify_failure(detail.status_message)
-    destination = detail.destination_backup_vault_arn or "an unknown vault"
-    source = event.resources[0] if event.resources else detail.resource_arn
-    return {
-        "severity": Severity.CRITICAL,
-        "summary": f"copy of {source} to {destination} "
-        f"{detail.outcome.lower()}: {detail.status_message or 'no message'}; fix: {FIXES[cause]}",
-        "resource": detail.resource_arn,
-        "copy_job_id": detail.copy_job_id,
-        "cause": cause.value,
-        "fix": FIXES[cause],
-        "destination_vault_arn": detail.destination_backup_vault_arn,
-        "dedupe_key": f"copy-failed:{detail.copy_job_id or event.id}",
-    }

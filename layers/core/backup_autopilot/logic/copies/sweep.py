@@ -1,0 +1,95 @@
+"""The copy half of the hourly reconcile: points whose completion event never arrived (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from backup_autopilot.logic.copies.service import CopyContext, CopyPort, copy_point
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable
+
+
+@dataclass(frozen=True)
+class PointSummary:
+    """A recovery point as ListRecoveryPointsByBackupVault lists it."""
+
+    arn: str
+    vault_name: str
+    resource_arn: str
+    status: str
+
+
+@dataclass
+class CopySweep:
+    points: int = 0
+    covered: int = 0
+    copied: int = 0
+    copies_started: int = 0
+
+
+def sweep_copies(
+    points: Iterable[PointSummary],
+    *,
+    attempted: set[tuple[str, str]],
+    ctx: CopyContext,
+    account: str,
+    region: str,
+) -> CopySweep:
+    """Start the copies that events missed: recovery points without a copy job at a destination.
+
+    A point with a copy job (of any outcome but a retryable failure) at every destination the
+    stack allows costs nothing; the others go through :func:`copy_point`, which reads their tag
+    and starts what is missing with the same deterministic tokens as the event path.
+    """
+    sweep = CopySweep()
+    destinations = [d.vault_arn for d in ctx.allowed.values()]
+    for point in points:
+        if point.status != "COMPLETED":
+            continue
+        sweep.points += 1
+        if all((point.arn, vault) in attempted for vault in destinations):
+            sweep.covered += 1
+            continue
+        done = {vault for vault in destinations if (point.arn, vault) in attempted}
+        result = copy_point(
+            ctx, vault_name=point.vault_name, arn=point.arn, account=account, region=region, attempted=done
+        )
+        if result["started"]:
+            sweep.copied += 1
+            sweep.copies_started += len(result["started"])
+        else:
+            sweep.covered += 1
+    return sweep
+
+
+class CopySweepPort(CopyPort, Protocol):
+    def recent_points(
+        self, *, vault_name: str, region: str, since: dt.datetime
+    ) -> Iterable[PointSummary]: ...
+
+    def attempted_copies(self, *, region: str, since: dt.datetime) -> set[tuple[str, str]]: ...
+
+
+def sweep_recent_copies(
+    ctx: CopyContext,
+    gateway: CopySweepPort,
+    *,
+    vault_name: str,
+    account: str,
+    region: str,
+    since: dt.datetime,
+) -> CopySweep:
+    """The copy half of the hourly reconcile: recovery points of ``vault_name`` since ``since``
+    that lack a copy at a destination get it now (events are best effort)."""
+    if not ctx.allowed:
+        return CopySweep()
+    return sweep_copies(
+        gateway.recent_points(vault_name=vault_name, region=region, since=since),
+        attempted=gateway.attempted_copies(region=region, since=since),
+        ctx=ctx,
+        account=account,
+        region=region,
+    )
