@@ -77,6 +77,8 @@ class FakeCopies:
     calls: list[str] = field(default_factory=list)
     #: what ListCopyJobs would show: destination vaults with a copy job, by source point
     destinations_by_point: dict[str, set[str]] = field(default_factory=dict)
+    #: StartCopyJob refuses with this message (AWS's InvalidParameterValueException), when set
+    refuse_with: str | None = None
 
     def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> Any:
         self.calls.append("DescribeRecoveryPoint")
@@ -92,5 +94,9 @@ class FakeCopies:
 
     def start_copy(self, point: Any, order: Any, *, delete_after_days: int) -> str:
         self.calls.append("StartCopyJob")
+        if self.refuse_with is not None:
+            from backup_autopilot.logic.copies.service import CopyRefused
+
+            raise CopyRefused(self.refuse_with)
         self.destinations_by_point.setdefault(point.arn, set()).add(order.destination.vault_arn)
         return self.jobs_by_token.setdefault(order.token, f"copy-{len(self.jobs_by_token) + 1}")

@@ -94,6 +94,7 @@ class Wiring:
             events=self.events,
             copy_context=self.copy_context,
             copies=self.copies,
+            jobs=self.backup,
             primary_vault=self.settings.primary_vault_name,
             copy_sweep_days=self.settings.copy_sweep_days,
             region=self.backup.region,

@@ -101,6 +101,28 @@ def test_copy_failures_are_classified(message: str | None, cause: FailureCause) 
     assert classify_failure(message) is cause
 
 
+#: copy-failure texts from AWS's documentation, and where they come from
+AWS_DOCUMENTED_COPY_FAILURES = [
+    # the devguide's "Copy Job State Change" FAILED example (fact sheet 1.3)
+    ("Access denied exception while trying to list tags", FailureCause.ACCESS_DENIED),
+]
+
+
+@pytest.mark.parametrize(("message", "cause"), AWS_DOCUMENTED_COPY_FAILURES)
+def test_aws_documented_copy_failures_get_their_own_cause_not_other(
+    message: str, cause: FailureCause
+) -> None:
+    # GIVEN the message AWS documents  WHEN classified  THEN it names the fix and is not retried
+    assert classify_failure(message) is cause
+    assert cause is not FailureCause.OTHER
+
+
+def test_a_copy_outside_the_vault_lock_window_is_a_retention_failure() -> None:
+    assert (
+        classify_failure("Retention period is below the minimum of the vault lock") is FailureCause.RETENTION
+    )
+
+
 def test_vault_location() -> None:
     assert vault_location(XACCT.vault_arn) == ("210987654321", "eu-central-1")
     assert vault_location("arn:aws:s3:::bucket") is None

@@ -67,6 +67,25 @@ def test_completed_backup_is_copied_to_the_default_dr_vault_with_four_calls() ->
     assert [e[0] for e in events.published] == ["Copy Started"]
 
 
+def test_a_continuous_recovery_point_is_never_sent_to_start_copy_job() -> None:
+    # GIVEN a point-in-time (continuous) recovery point, which StartCopyJob does not support
+    copies = FakeCopies(_point(continuous=True))
+    # WHEN its backup completes
+    result, events = _copy(copies)
+    # THEN no copy is attempted, and one Copy Skipped says why
+    assert "StartCopyJob" not in copies.calls and result["started"] == []
+    assert [(e[0], e[1]["reason"]) for e in events.published] == [("Copy Skipped", "CONTINUOUS")]
+    assert "continuous" in events.published[0][1]["summary"]
+
+
+def test_a_copy_aws_refuses_is_reported_once_with_awss_words_and_nothing_crashes() -> None:
+    copies = FakeCopies(_point(), refuse_with="InvalidParameterValueException: does not support continuous")
+    result, events = _copy(copies)
+    assert result["started"] == [] and result["refused"] == ["123456789012:us-west-2"]
+    assert [(e[0], e[1]["reason"]) for e in events.published] == [("Copy Skipped", "REFUSED")]
+    assert "does not support continuous" in events.published[0][1]["summary"]
+
+
 def test_a_replay_after_the_token_expired_makes_no_second_copy() -> None:
     copies = FakeCopies(_point())
     _copy(copies)

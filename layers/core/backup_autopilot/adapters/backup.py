@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -9,11 +10,10 @@ from botocore.exceptions import ClientError
 from backup_autopilot.adapters.cache import TtlCache
 from backup_autopilot.logic.protection import Plan, ResourceGone
 from backup_autopilot.logic.schedules import interval_of
+from backup_autopilot.logic.selection_health import JobSummary
 from backup_autopilot.logic.tokens import token
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from mypy_boto3_backup import BackupClient
 
     from backup_autopilot.logic.resources import ResourceRef
@@ -70,6 +70,7 @@ class BackupGateway:
                     rule_name=rule["RuleName"],
                     lifecycle={k: int(v) for k, v in rule.get("Lifecycle", {}).items() if isinstance(v, int)},
                     interval=interval_of(rule.get("ScheduleExpression", "cron(0 5 ? * * *)")),
+                    start_window=dt.timedelta(minutes=int(rule.get("StartWindowMinutes") or 480)),
                     stack_owned=tags.get(STACK_TAG) == self._stack,
                 )
         return plans
@@ -139,17 +140,27 @@ class BackupGateway:
         return protected
 
     def latest_backup(self, resource_arn: str) -> dt.datetime | None:
-        # RDS needs MaxResults >= 20; the newest points come first
+        """When AWS Backup last backed the resource up (DescribeProtectedResource: one call, and no
+        assumption about the order in which ListRecoveryPointsByResource lists points, which AWS
+        does not document). None when AWS Backup has never backed it up."""
         try:
-            response = self._client.list_recovery_points_by_resource(ResourceArn=resource_arn, MaxResults=20)
+            response = self._client.describe_protected_resource(ResourceArn=resource_arn)
         except ClientError as error:
             if error.response["Error"]["Code"] == "ResourceNotFoundException":
-                raise ResourceGone(resource_arn) from error
+                return None  # not a protected resource yet: never backed up
             raise
-        dates = [
-            p["CreationDate"] for p in response.get("RecoveryPoints", []) if p.get("Status") == "COMPLETED"
+        return response.get("LastBackupTime")
+
+    def backup_jobs_of(self, resource_arn: str, since: dt.datetime) -> list[JobSummary]:
+        """The resource's backup jobs created since ``since`` (at most 30 days back, as AWS keeps)."""
+        paginator = self._client.get_paginator("list_backup_jobs")
+        return [
+            JobSummary(created=job["CreationDate"], plan_id=(job.get("CreatedBy") or {}).get("BackupPlanId"))
+            for page in paginator.paginate(
+                ByResourceArn=resource_arn, ByCreatedAfter=since, PaginationConfig={"PageSize": 1000}
+            )
+            for job in page["BackupJobs"]
         ]
-        return max(dates) if dates else None
 
     def start_backup(self, *, resource: ResourceRef, plan: Plan, token: str) -> str:
         request: dict[str, Any] = {

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from backup_autopilot.adapters.cache import TtlCache
 from backup_autopilot.logic.copies.failures import RETRYABLE, classify_failure
-from backup_autopilot.logic.copies.planning import RecoveryPointFacts
+from backup_autopilot.logic.copies.planning import RecoveryPointFacts, is_continuous_arn
+from backup_autopilot.logic.copies.service import CopyRefused
 from backup_autopilot.logic.copies.sweep import PointSummary
 
 if TYPE_CHECKING:
@@ -16,6 +19,10 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.copies.planning import CopyOrder
 
 ClientFactory = Callable[[str, str | None], Any]
+
+
+#: StartCopyJob errors that no retry fixes: the copy is reported as refused, not retried
+REFUSALS = frozenset({"InvalidParameterValueException", "InvalidRequestException"})
 
 
 class CopyGateway:
@@ -28,7 +35,7 @@ class CopyGateway:
         backup = self._client_for("backup", region)
         point = backup.describe_recovery_point(BackupVaultName=vault_name, RecoveryPointArn=arn)
         created_by = point.get("CreatedBy") or {}
-        plan_vaults = self._plan_copy_vaults(
+        plan_vaults, continuous_rule = self._plan_rule(
             region, created_by.get("BackupPlanId"), created_by.get("BackupRuleId")
         )
         key_arn = point.get("EncryptionKeyArn")
@@ -44,25 +51,35 @@ class CopyGateway:
             aws_managed_key=self._aws_managed(region, key_arn) if key_arn else False,
             plan_copy_vaults=plan_vaults,
             creation_date=point.get("CreationDate"),
+            continuous=continuous_rule or is_continuous_arn(arn),
         )
 
-    def _plan_copy_vaults(self, region: str, plan_id: str | None, rule_id: str | None) -> tuple[str, ...]:
+    def _plan_rule(
+        self, region: str, plan_id: str | None, rule_id: str | None
+    ) -> tuple[tuple[str, ...], bool]:
+        """The copy destinations of the rule that made a point, and whether that rule makes
+        continuous backups (one GetBackupPlan per plan and rule, cached)."""
         if not plan_id:
-            return ()
+            return (), False
 
-        def load() -> tuple[str, ...]:
-            rules = self._client_for("backup", region).get_backup_plan(BackupPlanId=plan_id)["BackupPlan"][
-                "Rules"
+        def load() -> tuple[tuple[str, ...], bool]:
+            rules = [
+                rule
+                for rule in self._client_for("backup", region).get_backup_plan(BackupPlanId=plan_id)[
+                    "BackupPlan"
+                ]["Rules"]
+                if rule_id is None or rule.get("RuleId") == rule_id
             ]
-            return tuple(
+            vaults = tuple(
                 action["DestinationBackupVaultArn"]
                 for rule in rules
-                if rule_id is None or rule.get("RuleId") == rule_id
                 for action in rule.get("CopyActions", [])
             )
+            continuous = rule_id is not None and any(rule.get("EnableContinuousBackup") for rule in rules)
+            return vaults, continuous
 
-        vaults: tuple[str, ...] = self._cache.get(f"plan-copies:{plan_id}:{rule_id}", load)
-        return vaults
+        found: tuple[tuple[str, ...], bool] = self._cache.get(f"plan-rule:{plan_id}:{rule_id}", load)
+        return found
 
     def _aws_managed(self, region: str, key_arn: str) -> bool:
         def load() -> bool:
@@ -83,14 +100,21 @@ class CopyGateway:
         return None
 
     def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str:
-        response = self._client_for("backup", point.region).start_copy_job(
-            RecoveryPointArn=point.arn,
-            SourceBackupVaultName=point.vault_name,
-            DestinationBackupVaultArn=order.destination.vault_arn,
-            IamRoleArn=self._role_arn,
-            IdempotencyToken=order.token,
-            Lifecycle={"DeleteAfterDays": delete_after_days},
-        )
+        try:
+            response = self._client_for("backup", point.region).start_copy_job(
+                RecoveryPointArn=point.arn,
+                SourceBackupVaultName=point.vault_name,
+                DestinationBackupVaultArn=order.destination.vault_arn,
+                IamRoleArn=self._role_arn,
+                IdempotencyToken=order.token,
+                Lifecycle={"DeleteAfterDays": delete_after_days},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in REFUSALS:
+                raise CopyRefused(
+                    f"{error.response['Error']['Code']}: {error.response['Error'].get('Message', '')}"
+                ) from error
+            raise
         job_id: str = response["CopyJobId"]
         return job_id
 

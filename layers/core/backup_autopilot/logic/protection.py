@@ -43,6 +43,8 @@ class Plan:
     lifecycle: Mapping[str, int] = field(default_factory=dict)
     #: a resource with a recovery point newer than this needs no first backup
     interval: dt.timedelta = dt.timedelta(days=1)
+    #: how long after its scheduled time a plan job may start (the rule's StartWindowMinutes)
+    start_window: dt.timedelta = dt.timedelta(hours=8)
     #: True for the stack's own plans (their selections come from the template)
     stack_owned: bool = True
 

@@ -14,6 +14,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.logic.copies.sweep import sweep_recent_copies
 from backup_autopilot.logic.protection import NOT_OPTED_IN, Outcome, Plan, Protector, decide_tag_change
+from backup_autopilot.logic.selection_health import (
+    SAMPLE_SIZE,
+    SELECTION_NOT_MATCHING,
+    check_plan_selection,
+    not_matching_event,
+)
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.copies.service import CopyContext
     from backup_autopilot.logic.copies.sweep import CopySweepPort
     from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.logic.selection_health import JobsPort
 
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
@@ -69,6 +76,15 @@ class Coverage:
     copy_missing: int = 0
     copies_started: int = 0
     offenders: list[dict[str, str]] = field(default_factory=list)
+    #: per plan, a few protected resources tagged for it: the selection-health check reads their jobs
+    plan_samples: dict[str, list[str]] = field(default_factory=dict)
+    #: plans whose selection matched none of the resources due for a plan job (critical)
+    selections_not_matching: list[str] = field(default_factory=list)
+
+    def sample(self, plan: str, arn: str) -> None:
+        sample = self.plan_samples.setdefault(plan, [])
+        if len(sample) < SAMPLE_SIZE:
+            sample.append(arn)
 
     def add_copy_sweep(self, points: int, missing: int, started: int) -> None:
         self.copy_points += points
@@ -136,6 +152,8 @@ def sweep(
             coverage.offend(resource.arn, decision.fix or decision.reason)
             continue
         last = protected.get(resource.arn)
+        if last is not None:
+            coverage.sample(decision.plan.alias, resource.arn)
         if last is not None and now - last < decision.plan.interval:
             coverage.protected += 1
             coverage.within_rpo += 1
@@ -234,6 +252,7 @@ class Reconciler:
     events: EventPort
     copy_context: CopyContext
     copies: CopySweepPort
+    jobs: JobsPort
     #: the stack's primary vault, whose recent recovery points the copy sweep checks (None: no sweep)
     primary_vault: str | None
     copy_sweep_days: int
@@ -275,6 +294,7 @@ class Reconciler:
         if not finished:
             self.events.publish(CONTINUATION, run.to_detail())
             return False
+        self._check_selections(run.coverage, plans, now)
         if self.primary_vault:
             copies = sweep_recent_copies(
                 self.copy_context,
@@ -287,3 +307,17 @@ class Reconciler:
             run.coverage.add_copy_sweep(copies.points, copies.copied, copies.copies_started)
         self.events.publish(COVERAGE_REPORT, run.coverage.report())
         return True
+
+    def _check_selections(self, coverage: Coverage, plans: Mapping[str, Plan], now: dt.datetime) -> None:
+        """Selection health (see :mod:`backup_autopilot.logic.selection_health`)."""
+        for alias, sample in sorted(coverage.plan_samples.items()):
+            plan = plans.get(alias)
+            if plan is None:
+                continue
+            verdict = check_plan_selection(plan, sample, self.jobs, now=now)
+            if verdict.not_matching:
+                coverage.selections_not_matching.append(alias)
+                self.events.publish(
+                    SELECTION_NOT_MATCHING,
+                    not_matching_event(verdict, plan, self.protector.plan_tag_key, now),
+                )

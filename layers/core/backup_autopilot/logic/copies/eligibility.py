@@ -22,6 +22,10 @@ class SkipReason(StrEnum):
         "a copy to another account AND another Region takes two hops for this resource type, and the "
         "stack has no vault of its own in that Region to go through (deploy dr/template.yaml there)"
     )
+    CONTINUOUS = (
+        "continuous (point-in-time) recovery points cannot be copied with StartCopyJob; copies are made "
+        "of the plan's snapshot backups (add a snapshot rule to the plan if it has none)"
+    )
     DYNAMODB_NOT_ADVANCED = (
         "DynamoDB backups can be copied only with advanced DynamoDB backup features on "
         "(AWS Backup > Settings > Advanced features for Amazon DynamoDB backups)"
@@ -37,8 +41,11 @@ def skip_reason(
     aws_managed_key: bool,
     plan_copy_vaults: Iterable[str] = (),
     resource_type: str = "",
+    continuous: bool = False,
 ) -> SkipReason | None:
     """Why a copy to ``destination`` must not be attempted, or None."""
+    if continuous:
+        return SkipReason.CONTINUOUS
     if destination.vault_arn in set(plan_copy_vaults):
         return SkipReason.PLAN_COPIES
     if resource_type == "DynamoDB" and not fully_managed:

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 class FailureCause(StrEnum):
     KMS = "kms-access"
     VAULT_POLICY = "vault-access-policy"
+    ACCESS_DENIED = "access-denied"
     COLD = "cold-storage"
+    RETENTION = "vault-lock-retention"
     LIMIT = "limit"
     OTHER = "other"
 
@@ -32,7 +34,16 @@ FIXES: dict[FailureCause, str] = {
         "allow backup:CopyIntoBackupVault for the source account in the destination vault's access policy "
         "(dr/template.yaml does this), and turn on cross-account backup in AWS Organizations"
     ),
+    FailureCause.ACCESS_DENIED: (
+        "AWS Backup was refused an action the copy needs (its message names it; 'list tags' is the one AWS "
+        "documents): give the backup role that permission (for tags: backup:ListTags and tag:GetResources), "
+        "and across accounts allow the source account in the destination vault's access policy"
+    ),
     FailureCause.COLD: "copy before the lifecycle moves the point to cold storage",
+    FailureCause.RETENTION: (
+        "the copy's retention is outside the destination vault lock's minimum/maximum: make the stack's copy "
+        "retention (CopyDeleteAfterDays, or the plan's) fit the DR vault's lock"
+    ),
     FailureCause.LIMIT: "AWS Backup's concurrency limit was reached; the sweep retries the copy later",
     FailureCause.OTHER: "read the status message; the sweep retries the copy on its next run",
 }
@@ -43,12 +54,20 @@ _PATTERNS: tuple[tuple[FailureCause, re.Pattern[str]], ...] = (
         FailureCause.KMS,
         re.compile(r"\bkms\b|key id|\bkey\b.*(access|denied|not accessible)|CreateGrant", re.I),
     ),
+    (FailureCause.ACCESS_DENIED, re.compile(r"access ?denied|not authori[sz]ed|unauthori[sz]ed", re.I)),
+    (FailureCause.RETENTION, re.compile(r"retention|vault lock|locked", re.I)),
     (FailureCause.COLD, re.compile(r"cold", re.I)),
     (FailureCause.LIMIT, re.compile(r"limit|too many|concurren|throttl|rate exceeded", re.I)),
 )
 
 
 def classify_failure(status_message: str | None) -> FailureCause:
+    """The cause of a copy failure, from AWS's status message.
+
+    AWS documents one copy failure text ("Access denied exception while trying to list tags");
+    the others are matched on the words AWS's error codes and KMS/IAM messages use, with ``other``
+    (retried by the sweep) for what nothing matches.
+    """
     text = status_message or ""
     for cause, pattern in _PATTERNS:
         if pattern.search(text):

@@ -21,6 +21,11 @@ COPY_SKIPPED = "Copy Skipped"
 COPY_DESTINATION_REJECTED = "Copy Destination Rejected"
 
 
+class CopyRefused(Exception):
+    """AWS refused to start a copy (a permanent refusal: invalid parameter or request). Raised by
+    the port; the point is reported as skipped with AWS's message, never retried in a loop."""
+
+
 class CopyPort(Protocol):
     def recovery_point(
         self, *, vault_name: str, arn: str, account: str, region: str
@@ -82,10 +87,15 @@ def copy_point(
         attempted = ctx.gateway.attempted_destinations(point.arn, point.region)
     started: list[str] = []
     already = [order for order in plan.orders if order.destination.vault_arn in (attempted or set())]
+    refused: list[tuple[CopyOrder, str]] = []
     for order in plan.orders:
         if order in already:
             continue
-        job_id = ctx.gateway.start_copy(point, order, delete_after_days=ctx.delete_after_days)
+        try:
+            job_id = ctx.gateway.start_copy(point, order, delete_after_days=ctx.delete_after_days)
+        except CopyRefused as refusal:
+            refused.append((order, str(refusal)))
+            continue
         started.append(job_id)
         ctx.events.publish(
             COPY_STARTED,
@@ -112,6 +122,21 @@ def copy_point(
                 "dedupe_key": f"skip:{point.arn}:{destination.key}",
             },
         )
+    for order, message in refused:
+        # a guard for what nobody here could confirm (which points StartCopyJob takes): AWS's
+        # refusal is reported once per point and destination, with its own words
+        ctx.events.publish(
+            COPY_SKIPPED,
+            {
+                "severity": Severity.WARNING,
+                "summary": f"no copy of {point.arn} to {order.destination.key}: AWS refused it: {message}",
+                "resource": point.resource_arn,
+                "recovery_point": point.arn,
+                "reason": "REFUSED",
+                "destination_vault_arn": order.destination.vault_arn,
+                "dedupe_key": f"skip:{point.arn}:{order.destination.key}",
+            },
+        )
     if plan.problems:
         ctx.events.publish(
             COPY_DESTINATION_REJECTED,
@@ -129,6 +154,7 @@ def copy_point(
         "started": started,
         "skipped": [d.key for d, _ in plan.skipped],
         "already_copied": [order.destination.key for order in already],
+        "refused": [order.destination.key for order, _ in refused],
         "problems": plan.problems,
     }
 
@@ -167,7 +193,22 @@ def continue_chain(
         if final.vault_arn in attempted:
             continue
         order = CopyOrder(final, copy_token(landed, final.vault_arn))
-        job_id = ctx.gateway.start_copy(hop, order, delete_after_days=ctx.delete_after_days)
+        try:
+            job_id = ctx.gateway.start_copy(hop, order, delete_after_days=ctx.delete_after_days)
+        except CopyRefused as refusal:
+            ctx.events.publish(
+                COPY_SKIPPED,
+                {
+                    "severity": Severity.WARNING,
+                    "summary": f"second hop: no copy of {landed} to {final.key}: AWS refused it: {refusal}",
+                    "resource": source.resource_arn,
+                    "recovery_point": landed,
+                    "reason": "REFUSED",
+                    "destination_vault_arn": final.vault_arn,
+                    "dedupe_key": f"skip:{landed}:{final.key}",
+                },
+            )
+            continue
         started.append(job_id)
         ctx.events.publish(
             COPY_STARTED,
