@@ -9,20 +9,28 @@ decisions are in ``logic``, the AWS calls in ``adapters``.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property, lru_cache
 
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import BackupGateway
 from backup_autopilot.adapters.copies import CopyGateway
 from backup_autopilot.adapters.events import EventBridgePublisher
+from backup_autopilot.adapters.inspect import ResourceInspector
 from backup_autopilot.adapters.inventory import TaggedInventory
 from backup_autopilot.adapters.notifications import SnsPublisher
 from backup_autopilot.adapters.resources import ResourceGateway
+from backup_autopilot.adapters.restores import LambdaUserCheck, RestoreGateway
+from backup_autopilot.adapters.state import StateStore
 from backup_autopilot.config import Settings, get_settings
 from backup_autopilot.logic.copies.destinations import stack_destinations
 from backup_autopilot.logic.copies.service import CopyContext
 from backup_autopilot.logic.protection import Protector
-from backup_autopilot.logic.reconcile import Reconciler
+from backup_autopilot.logic.reconcile import Reconciler, RestoreOptIn
+from backup_autopilot.logic.restore_tests.first_test import TESTABLE_TYPES, FirstTester, metadata_overrides
+from backup_autopilot.logic.restore_tests.recording import SourceRecorder
+from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
+from backup_autopilot.logic.restore_tests.validation import RestoreTestSettings, RestoreValidator
 
 
 class Wiring:
@@ -98,6 +106,93 @@ class Wiring:
             primary_vault=self.settings.primary_vault_name,
             copy_sweep_days=self.settings.copy_sweep_days,
             region=self.backup.region,
+            restore_tests=self.restore_sweeper if self.settings.restore_testing_plan_arn else None,
+            restore_opt_in=RestoreOptIn(
+                tag_key=self.settings.restore_test_tag_key,
+                default_on=self.settings.restore_test_default_on,
+                selection_window=dt.timedelta(days=self.settings.restore_selection_window_days),
+            ),
+        )
+
+    # -- restore tests ------------------------------------------------------------------------------
+    @cached_property
+    def state(self) -> StateStore:
+        """The stack's state table (verdicts, source facts, on-demand tests)."""
+        if not self.settings.state_table_name:
+            raise RuntimeError("STATE_TABLE_NAME is not set")
+        return StateStore(client("dynamodb"), self.settings.state_table_name)
+
+    @cached_property
+    def inspector(self) -> ResourceInspector:
+        """Reads sources and restored copies; tags and deletes the stack's own test resources."""
+        return ResourceInspector(client)
+
+    @cached_property
+    def restores(self) -> RestoreGateway:
+        """Restore jobs: describe, validate, list, start."""
+        return RestoreGateway(
+            client("backup"),
+            restore_role_arn=self.settings.restore_role_arn or "",
+            exists=self.inspector.name_exists,
+        )
+
+    @cached_property
+    def restore_validator(self) -> RestoreValidator:
+        """One restore job from its event to a verdict."""
+        s = self.settings
+        return RestoreValidator(
+            jobs=self.restores,
+            inspector=self.inspector,
+            state=self.state,
+            events=self.events,
+            user_checks=LambdaUserCheck(client),
+            settings=RestoreTestSettings(
+                testing_plan_arn=s.restore_testing_plan_arn,
+                rto_tag_key=s.rto_tag_key,
+                check_tag_key=s.restore_check_tag_key,
+                check_function_prefix=s.restore_check_function_prefix,
+                tolerance_percent=s.restore_count_tolerance_percent,
+            ),
+        )
+
+    @cached_property
+    def first_tester(self) -> FirstTester:
+        """The on-demand first test of a newly opted-in resource."""
+        s = self.settings
+        overrides = {
+            resource_type: metadata_overrides(
+                resource_type,
+                subnet_id=s.restore_subnet_id,
+                db_subnet_group=s.restore_db_subnet_group,
+                availability_zone=s.restore_availability_zone,
+            )
+            for resource_type in TESTABLE_TYPES
+        }
+        return FirstTester(starter=self.restores, state=self.state, overrides=overrides)
+
+    @cached_property
+    def source_recorder(self) -> SourceRecorder:
+        """What a restore test will compare against, recorded when a backup completes."""
+        return SourceRecorder(
+            inspector=self.inspector,
+            state=self.state,
+            first_tests=self.first_tester,
+            tag_key=self.settings.restore_test_tag_key,
+            default_on=self.settings.restore_test_default_on,
+        )
+
+    @cached_property
+    def restore_sweeper(self) -> RestoreTestSweeper:
+        """The restore-test half of the hourly reconcile."""
+        return RestoreTestSweeper(
+            validator=self.restore_validator,
+            jobs=self.restores,
+            inspector=self.inspector,
+            state=self.state,
+            events=self.events,
+            plan_arn=self.settings.restore_testing_plan_arn,
+            validation_window=dt.timedelta(hours=self.settings.restore_validation_window_hours),
+            start_window=dt.timedelta(hours=self.settings.restore_start_window_hours),
         )
 
     @cached_property

@@ -33,6 +33,22 @@ class Settings(BaseModel):
     #: how far back the hourly sweep looks for recovery points that lack a copy (24 sweeps a day
     #: cover each point many times over; a longer window costs list calls on every run)
     copy_sweep_days: int = 1
+    #: restore tests: the stack's restore testing plan, the role restores run with, and whether a
+    #: protected resource without the restore-test tag is tested (RestoreTestDefault)
+    restore_testing_plan_arn: str | None = None
+    restore_role_arn: str | None = None
+    restore_test_default_on: bool = False
+    restore_check_tag_key: str = "backup-restore-check"
+    #: a user's check must be a function whose name starts with this (a tag never names any function)
+    restore_check_function_prefix: str = "backup-restore-check-"
+    restore_count_tolerance_percent: float = 1.0
+    restore_validation_window_hours: int = 24
+    restore_start_window_hours: int = 24
+    restore_selection_window_days: int = 30
+    #: metadata overrides a real account needs (empty: AWS's inferred value)
+    restore_subnet_id: str = ""
+    restore_db_subnet_group: str = ""
+    restore_availability_zone: str = ""
 
 
 _ENV = {
@@ -52,6 +68,18 @@ _ENV = {
     "cross_account_vault_arn": "CROSS_ACCOUNT_VAULT_ARN",
     "copy_delete_after_days": "COPY_DELETE_AFTER_DAYS",
     "copy_sweep_days": "COPY_SWEEP_DAYS",
+    "restore_testing_plan_arn": "RESTORE_TESTING_PLAN_ARN",
+    "restore_role_arn": "RESTORE_ROLE_ARN",
+    "restore_test_default_on": "RESTORE_TEST_DEFAULT_ON",
+    "restore_check_tag_key": "RESTORE_CHECK_TAG_KEY",
+    "restore_check_function_prefix": "RESTORE_CHECK_FUNCTION_PREFIX",
+    "restore_count_tolerance_percent": "RESTORE_COUNT_TOLERANCE_PERCENT",
+    "restore_validation_window_hours": "RESTORE_VALIDATION_WINDOW_HOURS",
+    "restore_start_window_hours": "RESTORE_START_WINDOW_HOURS",
+    "restore_selection_window_days": "RESTORE_SELECTION_WINDOW_DAYS",
+    "restore_subnet_id": "RESTORE_SUBNET_ID",
+    "restore_db_subnet_group": "RESTORE_DB_SUBNET_GROUP",
+    "restore_availability_zone": "RESTORE_AVAILABILITY_ZONE",
 }
 
 

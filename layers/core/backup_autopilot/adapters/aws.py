@@ -13,5 +13,7 @@ RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
 
 
 @cache
-def client(service: str, region: str | None = None) -> Any:
-    return boto3.client(service, region_name=region, config=RETRY_CONFIG)  # type: ignore[call-overload]
+def client(service: str, region: str | None = None, config: Config | None = None) -> Any:
+    """The container's client for ``service`` in ``region`` (the function's own by default);
+    ``config`` (a module-level constant, so the cache key stays stable) replaces the retry config."""
+    return boto3.client(service, region_name=region, config=config or RETRY_CONFIG)  # type: ignore[call-overload]

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from backup_autopilot.adapters.cache import TtlCache
 from backup_autopilot.logic.protection import Plan, ResourceGone
+from backup_autopilot.logic.restore_tests.recording import CompletedBackup
 from backup_autopilot.logic.schedules import interval_of
 from backup_autopilot.logic.selection_health import JobSummary
 from backup_autopilot.logic.tokens import token
@@ -161,6 +162,38 @@ class BackupGateway:
             )
             for job in page["BackupJobs"]
         ]
+
+    def completed_backup(self, job_id: str) -> CompletedBackup | None:
+        """The backup job, read with DescribeBackupJob (None when AWS does not know it)."""
+        try:
+            job = self._client.describe_backup_job(BackupJobId=job_id)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {
+                "ResourceNotFoundException",
+                "InvalidParameterValueException",
+            }:
+                return None
+            raise
+        delete_at = None
+        if job.get("RecoveryPointArn") and job.get("BackupVaultName"):
+            try:
+                point = self._client.describe_recovery_point(
+                    BackupVaultName=job["BackupVaultName"], RecoveryPointArn=job["RecoveryPointArn"]
+                )
+                delete_at = (point.get("CalculatedLifecycle") or {}).get("DeleteAt")
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                    raise
+        created = job.get("CreationDate")
+        keep = max(1, (delete_at - dt.datetime.now(dt.UTC)).days + 1) if delete_at else None
+        return CompletedBackup(
+            job_id=job_id,
+            state=job.get("State", "UNKNOWN"),
+            resource_arn=job.get("ResourceArn", ""),
+            recovery_point_arn=job.get("RecoveryPointArn"),
+            created=created,
+            keep_days=keep,
+        )
 
     def start_backup(self, *, resource: ResourceRef, plan: Plan, token: str) -> str:
         request: dict[str, Any] = {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.logic.copies.sweep import sweep_recent_copies
 from backup_autopilot.logic.protection import NOT_OPTED_IN, Outcome, Plan, Protector, decide_tag_change
+from backup_autopilot.logic.restore_tests.first_test import restore_test_wanted
 from backup_autopilot.logic.selection_health import (
     SAMPLE_SIZE,
     SELECTION_NOT_MATCHING,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.copies.service import CopyContext
     from backup_autopilot.logic.copies.sweep import CopySweepPort
     from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
     from backup_autopilot.logic.selection_health import JobsPort
 
 #: offenders listed in one Coverage Report (the counts are always complete)
@@ -80,6 +82,11 @@ class Coverage:
     plan_samples: dict[str, list[str]] = field(default_factory=dict)
     #: plans whose selection matched none of the resources due for a plan job (critical)
     selections_not_matching: list[str] = field(default_factory=list)
+    #: what the restore-test sweep did (late validations, leftovers, deletions, reports)
+    restore_sweep: dict[str, list[str]] = field(default_factory=dict)
+    #: protected resources opted in to restore tests, and those no run can test yet (with why)
+    restore_opted_in: int = 0
+    restore_not_testable: list[dict[str, str]] = field(default_factory=list)
 
     def sample(self, plan: str, arn: str) -> None:
         sample = self.plan_samples.setdefault(plan, [])
@@ -133,6 +140,7 @@ def sweep(
     protector: Protector,
     coverage: Coverage,
     now: dt.datetime,
+    restore_tests: RestoreOptIn | None = None,
 ) -> Coverage:
     """Reconcile one page of tagged resources into ``coverage``."""
     for resource in resources:
@@ -154,6 +162,19 @@ def sweep(
         last = protected.get(resource.arn)
         if last is not None:
             coverage.sample(decision.plan.alias, resource.arn)
+        if restore_tests is not None and restore_test_wanted(
+            dict(resource.tags), restore_tests.tag_key, restore_tests.default_on
+        ):
+            coverage.restore_opted_in += 1
+            if (last is None or now - last > restore_tests.selection_window) and len(
+                coverage.restore_not_testable
+            ) < MAX_OFFENDERS:
+                coverage.restore_not_testable.append(
+                    {
+                        "resource": resource.arn,
+                        "reason": "no recovery point within the restore testing plan's selection window",
+                    }
+                )
         if last is not None and now - last < decision.plan.interval:
             coverage.protected += 1
             coverage.within_rpo += 1
@@ -177,6 +198,15 @@ def sweep(
 COVERAGE_REPORT = "Coverage Report"
 #: published on the stack's bus when a sweep must go on in a new invocation (the rule routes it back)
 CONTINUATION = "Reconcile Continuation"
+
+
+@dataclass(frozen=True)
+class RestoreOptIn:
+    """How the inventory tells which resources are opted in to restore tests."""
+
+    tag_key: str
+    default_on: bool
+    selection_window: dt.timedelta
 
 
 @dataclass
@@ -257,6 +287,9 @@ class Reconciler:
     primary_vault: str | None
     copy_sweep_days: int
     region: str
+    #: the restore-test half of the sweep (None: the stack runs no restore tests)
+    restore_tests: RestoreTestSweeper | None = None
+    restore_opt_in: RestoreOptIn | None = None
     reserve_ms: int = RESERVE_MILLIS
 
     def run(
@@ -286,6 +319,7 @@ class Reconciler:
                 protector=self.protector,
                 coverage=run.coverage,
                 now=now,
+                restore_tests=self.restore_opt_in,
             )
 
         finished = walk_inventory(
@@ -305,6 +339,10 @@ class Reconciler:
                 since=now - dt.timedelta(days=self.copy_sweep_days),
             )
             run.coverage.add_copy_sweep(copies.points, copies.copied, copies.copies_started)
+        if self.restore_tests is not None:
+            self.restore_tests.not_tested = list(run.coverage.restore_not_testable)
+            restores = self.restore_tests.run(now=now)
+            run.coverage.restore_sweep = restores.to_dict()
         self.events.publish(COVERAGE_REPORT, run.coverage.report())
         return True
 

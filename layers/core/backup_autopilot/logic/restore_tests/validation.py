@@ -1,0 +1,289 @@
+"""One restore job, from its event to a verdict (ports injected; no boto3).
+
+The event is only a trigger: restore events carry few fields (CREATED only the job id), so the job
+is read with DescribeRestoreJob. Only the stack's own tests are touched: jobs created by the stack's
+restore testing plan, or on-demand tests the stack started (recorded in the state table). A real
+recovery somebody started is never validated, tagged or deleted.
+
+A COMPLETED job's restored resource is checked against what was recorded about the source at backup
+time (:mod:`.checks`), its restore time against the source's RTO tag, and optionally by the user's
+own Lambda; the verdict is put once (``PutRestoreValidationResult``; AWS keeps the first), recorded
+per resource and published as ``Restore Test Passed`` or ``Restore Test Failed``. A FAILED or
+ABORTED job fails the test with AWS's message. Duplicate and late events find the verdict already
+claimed and do nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from backup_autopilot.logic.restore_tests.checks import Check, check_restore, rto_check
+from backup_autopilot.logic.restore_tests.names import is_test_resource_name
+from backup_autopilot.models.alerts import Severity
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
+
+    from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.logic.restore_tests.facts import ResourceFacts
+
+RESTORE_TEST_PASSED = "Restore Test Passed"
+RESTORE_TEST_FAILED = "Restore Test Failed"
+#: AWS Backup's restore job states that end a test without a restored resource
+FAILED_STATES = frozenset({"FAILED", "ABORTED", "EXPIRED"})
+#: the validation message AWS keeps (its limit is not documented: kept short, UNVERIFIED)
+MESSAGE_LIMIT = 1000
+#: tag the stack puts on what its on-demand tests create (and its IAM requires for deletion)
+RESTORE_TEST_TAG = "backup-autopilot:restore-test"
+#: types whose restored resource carries the name the test chose (the others get AWS's ids)
+NAMED_TYPES = frozenset({"DynamoDB", "RDS", "Aurora", "S3"})
+
+
+@dataclass(frozen=True)
+class RestoreJob:
+    """A restore job as DescribeRestoreJob tells it."""
+
+    job_id: str
+    status: str
+    resource_type: str
+    recovery_point_arn: str | None = None
+    source_resource_arn: str | None = None
+    created_resource_arn: str | None = None
+    status_message: str | None = None
+    creation_date: dt.datetime | None = None
+    completion_date: dt.datetime | None = None
+    testing_plan_arn: str | None = None
+    validation_status: str | None = None
+    deletion_status: str | None = None
+
+    @property
+    def minutes(self) -> float | None:
+        if self.creation_date is None or self.completion_date is None:
+            return None
+        return (self.completion_date - self.creation_date).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class OnDemandTest:
+    """An on-demand test the stack started (state table record)."""
+
+    job_id: str
+    source_arn: str
+    target_name: str
+    recovery_point_arn: str
+
+
+class RestoreJobsPort(Protocol):
+    def describe_restore_job(self, job_id: str) -> RestoreJob | None: ...
+
+    def put_validation(self, job_id: str, status: str, message: str) -> None: ...
+
+
+class InspectorPort(Protocol):
+    def restored_facts(self, resource_type: str, arn: str, sample_keys: list[str]) -> ResourceFacts: ...
+
+    def tags_now(self, arn: str) -> dict[str, str]: ...
+
+    def tag_test_resource(self, resource_type: str, arn: str, job_id: str) -> None: ...
+
+    def delete_test_resource(self, resource_type: str, arn: str) -> None: ...
+
+
+class UserCheckPort(Protocol):
+    def run(self, function: str, payload: dict[str, Any]) -> tuple[bool, str]: ...
+
+
+class RestoreStatePort(Protocol):
+    def source_facts(self, recovery_point_arn: str) -> ResourceFacts | None: ...
+
+    def on_demand_test(self, job_id: str) -> OnDemandTest | None: ...
+
+    def claim_validation(self, job_id: str) -> bool: ...
+
+    def record_result(self, result: TestResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class RestoreTestSettings:
+    testing_plan_arn: str | None
+    rto_tag_key: str
+    check_tag_key: str
+    #: only functions whose name starts with this may be named by the check tag (a tag must never
+    #: make the stack invoke an arbitrary function)
+    check_function_prefix: str
+    tolerance_percent: float
+
+
+@dataclass
+class TestResult:
+    job_id: str
+    source_arn: str
+    resource_type: str
+    passed: bool
+    reasons: list[str]
+    recovery_point_arn: str | None
+    restored_arn: str | None
+    minutes: float | None
+    rto_target: float | None
+    on_demand: bool
+    date: dt.datetime
+    checks: list[Check] = field(default_factory=list)
+
+    def detail(self) -> dict[str, Any]:
+        verdict = "passed" if self.passed else "failed"
+        rto = f" in {self.minutes:.1f} min" if self.minutes is not None else ""
+        target = f" (target {self.rto_target:g} min)" if self.rto_target is not None else ""
+        why = f": {'; '.join(self.reasons)}" if self.reasons and not self.passed else ""
+        return {
+            "severity": Severity.INFO if self.passed else Severity.CRITICAL,
+            "summary": f"restore test of {self.source_arn} {verdict}{rto}{target}{why}",
+            "resource": self.source_arn,
+            "resource_type": self.resource_type,
+            "restore_job_id": self.job_id,
+            "recovery_point": self.recovery_point_arn,
+            "restored_resource": self.restored_arn,
+            "rto_minutes": self.minutes,
+            "rto_target_minutes": self.rto_target,
+            "on_demand": self.on_demand,
+            "reasons": self.reasons,
+            "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in self.checks],
+            "dedupe_key": f"restore-test:{self.source_arn}:{self.job_id}",
+        }
+
+
+@dataclass
+class RestoreValidator:
+    jobs: RestoreJobsPort
+    inspector: InspectorPort
+    state: RestoreStatePort
+    events: EventPort
+    user_checks: UserCheckPort
+    settings: RestoreTestSettings
+
+    def handle(self, job_id: str, *, now: dt.datetime) -> dict[str, Any]:
+        """What a restore job event leads to (the job is read, the event is only its id)."""
+        job = self.jobs.describe_restore_job(job_id)
+        if job is None:
+            return {"outcome": "Ignored", "reason": "no such restore job"}
+        own = self.state.on_demand_test(job_id)
+        if own is None and not self._of_our_plan(job):
+            return {"outcome": "Ignored", "reason": "not a restore test of this stack"}
+        if job.validation_status in {"SUCCESSFUL", "FAILED", "TIMED_OUT"}:
+            return {"outcome": "AlreadyValidated", "validation": job.validation_status}
+        if job.status not in FAILED_STATES and job.status != "COMPLETED":
+            return {"outcome": "Pending", "status": job.status}
+        if not self.state.claim_validation(job_id):
+            return {"outcome": "AlreadyValidated", "validation": "claimed"}
+        result = self._verdict(job, own, now)
+        if job.status == "COMPLETED":
+            status = "SUCCESSFUL" if result.passed else "FAILED"
+            self.jobs.put_validation(job_id, status, _message(result))
+        self.state.record_result(result)
+        self.events.publish(RESTORE_TEST_PASSED if result.passed else RESTORE_TEST_FAILED, result.detail())
+        cleaned = self._clean_up(job, own)
+        return {
+            "outcome": RESTORE_TEST_PASSED if result.passed else RESTORE_TEST_FAILED,
+            "reasons": result.reasons,
+            "rto_minutes": result.minutes,
+            "deleted": cleaned,
+        }
+
+    def _of_our_plan(self, job: RestoreJob) -> bool:
+        plan = self.settings.testing_plan_arn
+        return bool(plan and job.testing_plan_arn and job.testing_plan_arn == plan)
+
+    def _verdict(self, job: RestoreJob, own: OnDemandTest | None, now: dt.datetime) -> TestResult:
+        source_arn = job.source_resource_arn or (own.source_arn if own else "") or "unknown source"
+        result = TestResult(
+            job_id=job.job_id,
+            source_arn=source_arn,
+            resource_type=job.resource_type,
+            passed=False,
+            reasons=[],
+            recovery_point_arn=job.recovery_point_arn or (own.recovery_point_arn if own else None),
+            restored_arn=job.created_resource_arn,
+            minutes=job.minutes,
+            rto_target=None,
+            on_demand=own is not None,
+            date=now,
+        )
+        if job.status in FAILED_STATES:
+            result.reasons = [f"restore job {job.status}: {job.status_message or 'AWS gave no message'}"]
+            return result
+        tags = self.inspector.tags_now(source_arn) if source_arn.startswith("arn:") else {}
+        result.rto_target = _number(tags.get(self.settings.rto_tag_key))
+        source = self.state.source_facts(result.recovery_point_arn) if result.recovery_point_arn else None
+        if not job.created_resource_arn:
+            result.checks = [Check("restored resource", False, "AWS reported no created resource")]
+        else:
+            if own is not None:  # marked before anything else, so a crash leaves it deletable
+                self.inspector.tag_test_resource(job.resource_type, job.created_resource_arn, job.job_id)
+            restored = self.inspector.restored_facts(
+                job.resource_type, job.created_resource_arn, source.sample_keys() if source else []
+            )
+            result.checks = check_restore(source, restored, tolerance_percent=self.settings.tolerance_percent)
+        rto = rto_check(job.minutes or 0.0, result.rto_target) if job.minutes is not None else None
+        if rto is not None:
+            result.checks.append(rto)
+        user = self._user_check(tags, job, source_arn)
+        if user is not None:
+            result.checks.append(user)
+        result.reasons = [check.detail for check in result.checks if not check.passed]
+        result.passed = not result.reasons
+        return result
+
+    def _user_check(self, tags: Mapping[str, str], job: RestoreJob, source_arn: str) -> Check | None:
+        function = tags.get(self.settings.check_tag_key)
+        if not function:
+            return None
+        name = function.rsplit(":", 1)[-1] if function.startswith("arn:") else function
+        if not name.startswith(self.settings.check_function_prefix):
+            return Check(
+                "your check",
+                False,
+                f"{self.settings.check_tag_key}={function} is not allowed: the function's name must start "
+                f"with {self.settings.check_function_prefix}",
+            )
+        payload = {
+            "restore_job_id": job.job_id,
+            "resource_type": job.resource_type,
+            "restored_resource_arn": job.created_resource_arn,
+            "source_resource_arn": source_arn,
+            "recovery_point_arn": job.recovery_point_arn,
+        }
+        passed, reason = self.user_checks.run(function, payload)
+        return Check("your check", passed, f"{function}: {reason}")
+
+    def _clean_up(self, job: RestoreJob, own: OnDemandTest | None) -> bool:
+        """Delete what an on-demand test created (AWS deletes what its restore testing plan made).
+
+        Guards: the stack started the job (state record), the resource is not the source, and its
+        name is a test resource's; the adapter also requires the restore-test tag (as does IAM).
+        """
+        created = job.created_resource_arn
+        if own is None or not created or job.status != "COMPLETED":
+            return False
+        if created == own.source_arn or created == job.source_resource_arn:
+            return False
+        name = created.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        if job.resource_type in NAMED_TYPES and not is_test_resource_name(name):
+            return False  # a named resource that is not a test's: never ours to delete
+        self.inspector.delete_test_resource(job.resource_type, created)
+        return True
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None and value.strip() else None
+    except ValueError:
+        return None
+
+
+def _message(result: TestResult) -> str:
+    if result.passed:
+        text = "backup-autopilot: " + "; ".join(c.detail for c in result.checks)
+    else:
+        text = "backup-autopilot: " + "; ".join(result.reasons)
+    return text[:MESSAGE_LIMIT]
