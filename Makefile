@@ -16,10 +16,12 @@ PORT ?= 4566
 FUNCTION ?= NotifyFunction
 EVENT ?= events/notify/backup_job_failed.json
 
-$(PY): requirements-dev.txt layers/core/requirements.txt
+$(PY): requirements-dev.txt layers/core/requirements.txt sandbox/pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found (pyenv install 3.13)"; exit 1; }
 	@test -x $(PY) || $(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements-dev.txt
+	# the sandbox is a package of its own (sandbox/pyproject.toml), installed editable
+	$(PY) -m pip install -q --no-deps -e sandbox/
 	@touch $(PY)
 
 $(TOOLS)/bin/sam: requirements-tools.txt

@@ -30,7 +30,7 @@ from sandbox.world import SECOND_ACCOUNT_ID
 if TYPE_CHECKING:
     from sandbox import Sandbox
     from sandbox.backup.records import BackupJob
-    from sandbox.router import Invocation
+    from sandbox.lambda_service import Invocation
 
 FUNCTION = "StartCopiesFunction"
 CENTRAL_VAULT = "bench-central-copies"
@@ -142,7 +142,9 @@ def _burst(sb: Sandbox, calls: ApiCallCounter, count: int) -> None:
     sb.faults.duplicate_deliveries(1)
     burst_calls = calls.of(FUNCTION).minus(before)
     runs = [i for i in sb.invocations[seen:] if i.function == FUNCTION]
-    copies = [j for j in sb.backup_backend().copy_jobs.values() if j.source_recovery_point_arn in points]
+    copies = [
+        j for j in sb.backup_backend().state.copy_jobs.values() if j.source_recovery_point_arn in points
+    ]
     pairs = Counter((j.source_recovery_point_arn, j.destination_vault_arn) for j in copies)
     expected = {(point, vault) for point in points for vault in destinations}
     handler_s = sum(i.duration_ms for i in runs) / 1000

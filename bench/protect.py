@@ -18,7 +18,7 @@ from bench.report import calls_table, heading, median, p95, say, table, verdict
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
-    from sandbox.router import Invocation
+    from sandbox.lambda_service import Invocation
 
 FUNCTION = "ProtectResourceFunction"
 PLAN_TAG = {"Key": "backup-plan", "Value": "daily"}

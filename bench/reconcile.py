@@ -37,7 +37,7 @@ from bench.report import calls_table, heading, quiet, say, table, verdict
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
-    from sandbox.router import Invocation
+    from sandbox.lambda_service import Invocation
 
 FUNCTION = "ReconcileFunction"
 SCHEDULED_EVENT = ROOT / "events" / "reconcile" / "scheduled.json"

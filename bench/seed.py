@@ -48,7 +48,7 @@ def ebs_volumes(sb: Sandbox, count: int, tags: Mapping[str, str] | None = None) 
 def completed_backup(sb: Sandbox, resource_arn: str, *, created: dt.datetime) -> BackupJob:
     """An on-demand backup of ``resource_arn`` into the primary vault, COMPLETED at ``created`` + 3 min."""
     backend = sb.backup_backend()
-    vault = backend.vault_or_404(sb.physical_id("PrimaryVault"))
+    vault = backend.state.vault_or_404(sb.physical_id("PrimaryVault"))
     adapter = adapter_for_arn(resource_arn)
     if adapter is None:
         raise ValueError(f"not a resource AWS Backup protects: {resource_arn}")
@@ -71,14 +71,14 @@ def completed_backup(sb: Sandbox, resource_arn: str, *, created: dt.datetime) ->
         recovery_point_tags={},
         state="COMPLETED",
         percent_done="100.0",
-        recovery_point_arn=capture.native_arn or backend.new_recovery_point_arn(),
+        recovery_point_arn=capture.native_arn or backend.state.new_recovery_point_arn(),
         completion_date=completed,
         backup_size_bytes=capture.size_bytes,
         bytes_transferred=capture.size_bytes,
     )
     assert job.recovery_point_arn is not None
-    backend.backup_jobs[job.job_id] = job
-    backend.register_recovery_point(
+    backend.state.backup_jobs[job.job_id] = job
+    backend.recovery_points.register(
         RecoveryPoint(
             arn=job.recovery_point_arn,
             vault_name=job.vault_name,
@@ -120,5 +120,5 @@ def completed_copy(sb: Sandbox, job: BackupJob, destination_vault_arn: str) -> C
         completion_date=job.completion_date + dt.timedelta(minutes=5),
         backup_size_bytes=job.backup_size_bytes,
     )
-    sb.backup_backend().copy_jobs[copy.job_id] = copy
+    sb.backup_backend().state.copy_jobs[copy.job_id] = copy
     return copy

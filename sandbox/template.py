@@ -9,6 +9,10 @@
   the deployer fills resource by resource (``Ref`` / ``Fn::GetAtt`` of a deployed resource).
 * :meth:`Template.merged_properties` merges SAM ``Globals.Function`` into one function's
   properties with SAM's rules (maps merged, lists appended to the global entries, scalars overridden).
+
+Why one module of about 600 lines: it is one reader of one language. The intrinsic functions call
+:meth:`Template.resolve` recursively and the template calls them back, so splitting them apart would
+either make a circle of imports or pass the template around as an untyped object.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ from sandbox.backup.state import backend_for
 from sandbox.clock import SimClock
 from sandbox.deploy import Deployment, deploy
 from sandbox.faults import FAULTS, FaultInjector
+from sandbox.lambda_service import Invocation, Notification, Router, next_sequence
 from sandbox.resources import adapter_for_type, tagevents
 from sandbox.resources.dynamodb import DynamoDBAdapter
-from sandbox.router import Invocation, Notification, Router, next_sequence
 from sandbox.template import StackContext, Template, load_yaml, read_samconfig
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from types import TracebackType
 
-    from sandbox.backup.models import SandboxBackupBackend
+    from sandbox.backup.backend import SandboxBackupBackend
 
 #: moto's default account: the stack's account
 DEFAULT_ACCOUNT_ID = "123456789012"

@@ -1,5 +1,9 @@
 """Backup jobs: StartBackupJob, DescribeBackupJob, ListBackupJobs, and the job life cycle.
 
+:class:`BackupJobs` creates the jobs of StartBackupJob and of plan windows (``plan_schedule``) and
+runs them. What a completed job leads to is wired by the backend: ``register_point`` (the recovery
+point enters its vault, ``RecoveryPoints.register``) and ``after_completed`` (a plan rule's copies).
+
 Life cycle over simulated time (every step is a SimClock timer; events as ``events`` builds them):
 
 1. CREATED at the request (event: CREATED).
@@ -33,9 +37,9 @@ from sandbox.backup.errors import (
     ResourceNotFoundException,
 )
 from sandbox.backup.events import emit_backup_job
+from sandbox.backup.lifecycle import validate_lifecycle
 from sandbox.backup.paging import paginate
-from sandbox.backup.records import BackupJob, RecoveryPoint
-from sandbox.backup.recovery_points import RecoveryPointsMixin, validate_lifecycle
+from sandbox.backup.records import BackupJob, JobProgress, RecoveryPoint
 from sandbox.backup.selection_eval import validate_iam_role_arn
 from sandbox.backup.state import as_utc, new_id, request_fingerprint, utcnow
 from sandbox.faults import FAULTS
@@ -44,7 +48,9 @@ from sandbox.resources import CaptureError, SandboxAdapter, adapter_for_arn
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sandbox.resources.base import Capture, LiveResource
+    from sandbox.backup.region_settings import RegionSettings
+    from sandbox.backup.state import BackupState
+    from sandbox.resources.base import LiveResource
 
 START_DELAY_SECONDS = 60
 BASE_DURATION_SECONDS = 120
@@ -57,16 +63,6 @@ LIST_HORIZON = dt.timedelta(days=30)
 RUNNING_JOB_MESSAGE = "Backup job failed because there was a running job for the same resource."
 #: StartBackupJob returns RecoveryPointArn only for these (fact sheet 2.2; DynamoDB: advanced only)
 TYPES_RETURNING_RECOVERY_POINT = {"EFS", "DynamoDB"}
-
-
-@dataclass
-class JobProgress:
-    """What a backup job carries besides its record: the resource's name and the data captured."""
-
-    resource_name: str
-    fully_managed: bool
-    capture: Capture | None = None
-    expected_completion: dt.datetime | None = None
 
 
 @dataclass
@@ -85,22 +81,35 @@ class JobRequest:
     idempotency_token: str | None = None
 
 
-class BackupJobsMixin(RecoveryPointsMixin):
-    """Backup jobs of one account and Region."""
+class BackupJobs:
+    """Backup jobs of one account and Region.
 
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
-        self.job_progress: dict[str, JobProgress] = {}
+    ``register_point`` adds a completed job's recovery point to its vault; ``after_completed`` runs
+    once the job is COMPLETED (both wired by the backend).
+    """
+
+    def __init__(
+        self,
+        state: BackupState,
+        *,
+        region_settings: RegionSettings,
+        register_point: Callable[[RecoveryPoint], None],
+        after_completed: Callable[[BackupJob, RecoveryPoint], None],
+    ) -> None:
+        self.state = state
+        self._region_settings = region_settings
+        self._register_point = register_point
+        self._after_completed = after_completed
 
     # -- StartBackupJob --------------------------------------------------------------------------
     def start_backup_job(self, params: dict[str, Any]) -> BackupJob:
         """Validate as AWS does, honour the IdempotencyToken, create the job (CREATED)."""
         token = params.get("IdempotencyToken")
         fingerprint = request_fingerprint({k: v for k, v in params.items() if k != "IdempotencyToken"})
-        existing = self._idempotent("StartBackupJob", token, fingerprint)
-        if existing is not None and existing in self.backup_jobs:
-            return self.backup_jobs[existing]
-        vault = self.vault_or_404(params.get("BackupVaultName"))
+        existing = self.state.idempotent("StartBackupJob", token, fingerprint)
+        if existing is not None and existing in self.state.backup_jobs:
+            return self.state.backup_jobs[existing]
+        vault = self.state.vault_or_404(params.get("BackupVaultName"))
         resource = self._live_resource(params.get("ResourceArn"))
         start_window = params.get("StartWindowMinutes")
         if (
@@ -126,7 +135,7 @@ class BackupJobsMixin(RecoveryPointsMixin):
             idempotency_token=token,
         )
         job = self.create_backup_job(request)
-        self._remember_token("StartBackupJob", token, fingerprint, job.job_id)
+        self.state.remember_token("StartBackupJob", token, fingerprint, job.job_id)
         return job
 
     def _live_resource(self, resource_arn: str | None) -> LiveResource:
@@ -139,15 +148,16 @@ class BackupJobsMixin(RecoveryPointsMixin):
         resource = adapter.describe(resource_arn) if location is not None else None
         if location is None or resource is None:
             raise ResourceNotFoundException(f"Resource not found: {resource_arn}")
-        if location != (self.account_id, self.region_name):
+        account, region = self.state.account_id, self.state.region_name
+        if location != (account, region):
             raise InvalidParameterValueException(
-                f"Resource {resource_arn} is not in account {self.account_id}, Region {self.region_name}"
+                f"Resource {resource_arn} is not in account {account}, Region {region}"
             )
         return resource
 
     def returned_recovery_point_arn(self, job: BackupJob) -> str | None:
         """StartBackupJob's RecoveryPointArn: EFS and advanced DynamoDB only."""
-        progress = self.job_progress.get(job.job_id)
+        progress = self.state.job_progress.get(job.job_id)
         if job.resource_type in TYPES_RETURNING_RECOVERY_POINT and progress and progress.fully_managed:
             return job.recovery_point_arn
         return None
@@ -155,15 +165,15 @@ class BackupJobsMixin(RecoveryPointsMixin):
     # -- the life cycle --------------------------------------------------------------------------
     def create_backup_job(self, request: JobRequest) -> BackupJob:
         """A new job (on-demand or plan), CREATED now, with its start scheduled on the clock."""
-        resource = request.resource
+        state, resource = self.state, request.resource
         adapter = self._adapter(resource.arn)
-        vault = self.vaults[request.vault_name]
+        vault = state.vaults[request.vault_name]
         now = utcnow()
-        fully_managed = self.fully_managed(resource.resource_type, adapter.fully_managed)
+        fully_managed = self._region_settings.fully_managed(resource.resource_type, adapter.fully_managed)
         job = BackupJob(
             job_id=new_id(),
-            account=self.account_id,
-            region=self.region_name,
+            account=state.account_id,
+            region=state.region_name,
             vault_name=vault.backup_vault_name,
             vault_arn=vault.backup_vault_arn,
             resource_arn=resource.arn,
@@ -183,9 +193,9 @@ class BackupJobsMixin(RecoveryPointsMixin):
             backup_options=dict(request.backup_options),
         )
         if fully_managed:
-            job.recovery_point_arn = self.new_recovery_point_arn()
-        self.backup_jobs[job.job_id] = job
-        self.job_progress[job.job_id] = JobProgress(resource_name=resource.name, fully_managed=fully_managed)
+            job.recovery_point_arn = state.new_recovery_point_arn()
+        state.backup_jobs[job.job_id] = job
+        state.job_progress[job.job_id] = JobProgress(resource_name=resource.name, fully_managed=fully_managed)
         emit_backup_job(job)
         job_id = job.job_id
         runtime.clock().call_later(
@@ -200,13 +210,13 @@ class BackupJobsMixin(RecoveryPointsMixin):
         return adapter
 
     def _resource_busy(self, job: BackupJob) -> bool:
-        backups = (j for j in self.backup_jobs.values() if j.job_id != job.job_id)
+        backups = (j for j in self.state.backup_jobs.values() if j.job_id != job.job_id)
         running = [j.resource_arn for j in backups if j.state == "RUNNING"]
-        running += [j.resource_arn for j in self.copy_jobs.values() if j.state == "RUNNING"]
+        running += [j.resource_arn for j in self.state.copy_jobs.values() if j.state == "RUNNING"]
         return job.resource_arn in running
 
     def _try_start(self, job_id: str) -> None:
-        job = self.backup_jobs.get(job_id)
+        job = self.state.backup_jobs.get(job_id)
         if job is None or job.state != "CREATED":
             return
         if not self._resource_busy(job):
@@ -220,13 +230,13 @@ class BackupJobsMixin(RecoveryPointsMixin):
             clock.call_at(retry_at, lambda: self._try_start(job_id), label=f"retry {job_id}")
 
     def _expire_job(self, job_id: str) -> None:
-        job = self.backup_jobs.get(job_id)
+        job = self.state.backup_jobs.get(job_id)
         if job is not None and job.state == "CREATED":
             self._finish(job, "EXPIRED", RUNNING_JOB_MESSAGE)
 
     def _run(self, job: BackupJob) -> None:
         adapter = self._adapter(job.resource_arn)
-        progress = self.job_progress[job.job_id]
+        progress = self.state.job_progress[job.job_id]
         job.state = "RUNNING"
         if adapter.describe(job.resource_arn) is None:
             emit_backup_job(job)
@@ -242,7 +252,7 @@ class BackupJobsMixin(RecoveryPointsMixin):
             return
         progress.capture = capture
         if not progress.fully_managed:
-            job.recovery_point_arn = capture.native_arn or self.new_recovery_point_arn()
+            job.recovery_point_arn = capture.native_arn or self.state.new_recovery_point_arn()
         duration = BASE_DURATION_SECONDS + capture.size_bytes / THROUGHPUT_BYTES_PER_SECOND
         progress.expected_completion = utcnow() + dt.timedelta(seconds=duration)
         emit_backup_job(job, expected_completion=progress.expected_completion)
@@ -252,10 +262,10 @@ class BackupJobsMixin(RecoveryPointsMixin):
         )
 
     def _complete(self, job_id: str) -> None:
-        job = self.backup_jobs.get(job_id)
+        job = self.state.backup_jobs.get(job_id)
         if job is None or job.state != "RUNNING":
             return
-        progress = self.job_progress[job_id]
+        progress = self.state.job_progress[job_id]
         capture = progress.capture
         assert capture is not None and job.recovery_point_arn is not None
         failure = FAULTS.job_failure("backup", job.resource_arn)
@@ -266,7 +276,7 @@ class BackupJobsMixin(RecoveryPointsMixin):
         now = utcnow()
         job.backup_size_bytes = job.bytes_transferred = capture.size_bytes
         job.percent_done = "100.0"
-        vault = self.vaults.get(job.vault_name)
+        vault = self.state.vaults.get(job.vault_name)
         fully_managed = progress.fully_managed
         point = RecoveryPoint(
             arn=job.recovery_point_arn,
@@ -288,12 +298,9 @@ class BackupJobsMixin(RecoveryPointsMixin):
             backup_size_bytes=capture.size_bytes,
             tags=dict(job.recovery_point_tags),
         )
-        self.register_recovery_point(point)
+        self._register_point(point)
         self._finish(job, "COMPLETED", "")
-        self.after_backup_completed(job, point)
-
-    def after_backup_completed(self, job: BackupJob, point: RecoveryPoint) -> None:
-        """Hook for what follows a completed backup (plan rules' copy actions)."""
+        self._after_completed(job, point)
 
     def _finish(self, job: BackupJob, state: str, message: str) -> None:
         job.state = state
@@ -303,7 +310,7 @@ class BackupJobsMixin(RecoveryPointsMixin):
 
     # -- DescribeBackupJob / ListBackupJobs ------------------------------------------------------
     def describe_backup_job(self, job_id: str) -> BackupJob:
-        job = self.backup_jobs.get(job_id)
+        job = self.state.backup_jobs.get(job_id)
         if job is None:
             raise ResourceNotFoundException(f"Backup job {job_id} not found")
         return job
@@ -315,15 +322,15 @@ class BackupJobsMixin(RecoveryPointsMixin):
         horizon = utcnow() - LIST_HORIZON
         jobs = [
             job
-            for job in self.backup_jobs.values()
+            for job in self.state.backup_jobs.values()
             if job.creation_date >= horizon and _job_filters_hold(job, filters, self.job_view(job))
         ]
         return paginate(jobs, max_results, next_token)
 
     def job_view(self, job: BackupJob) -> dict[str, Any]:
         """DescribeBackupJob / ListBackupJobs fields."""
-        progress = self.job_progress.get(job.job_id)
-        vault = self.vaults.get(job.vault_name)
+        progress = self.state.job_progress.get(job.job_id)
+        vault = self.state.vaults.get(job.vault_name)
         view: dict[str, Any] = {
             "AccountId": job.account,
             "BackupJobId": job.job_id,

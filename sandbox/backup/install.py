@@ -17,7 +17,7 @@ import threading
 
 from moto.backup import models as moto_backup_models
 
-from sandbox.backup.models import SandboxBackupBackend
+from sandbox.backup.backend import SandboxBackupBackend
 
 _lock = threading.Lock()
 

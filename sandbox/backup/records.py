@@ -1,4 +1,4 @@
-"""State records of the extended AWS Backup backend (shared by all its parts).
+"""State records of the extended AWS Backup backend (held by ``state.BackupState``).
 
 Field names follow the API's output shapes (botocore ``backup`` model). Times are aware UTC
 datetimes; the response layer turns them into what the wire protocol wants.
@@ -82,6 +82,16 @@ class BackupJob:
     backup_size_bytes: int = 0
     bytes_transferred: int = 0
     backup_options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class JobProgress:
+    """What a backup job carries besides its record: the resource's name and the data captured."""
+
+    resource_name: str
+    fully_managed: bool
+    capture: Capture | None = None
+    expected_completion: dt.datetime | None = None
 
 
 @dataclass

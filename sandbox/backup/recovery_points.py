@@ -1,22 +1,20 @@
-"""Recovery points: registration, lifecycle on the clock, and the read/delete operations.
+"""Recovery points and protected resources: registration, lifecycle on the clock, read/delete.
 
-Every recovery point, from a backup job or a copy, enters through
-:meth:`RecoveryPointsMixin.register_recovery_point` on the backend of the account and Region of
-its vault: stored, counted in the vault, announced with a ``Recovery Point State Change`` event
-(status COMPLETED), and its lifecycle scheduled on the SimClock:
+Every recovery point, from a backup job or a copy, enters through :meth:`RecoveryPoints.register`
+of the account and Region of its vault: stored, counted in the vault, announced with a ``Recovery
+Point State Change`` event (status COMPLETED), and its lifecycle (``lifecycle``) scheduled on the
+SimClock: at ``MoveToColdStorageAt`` the point turns COLD (event: status COMPLETED, storageClass
+COLD); at ``DeleteAt`` it is deleted (event: status DELETING, storageClass DELETED; the adapter's
+capture, such as a moto snapshot, is deleted too).
 
-* ``MoveToColdStorageAfterDays``: the point turns COLD (event: status COMPLETED, storageClass
-  COLD), only for types that support cold storage: EFS, DynamoDB with advanced backup (a
-  ``recovery-point:`` ARN), EBS when ``OptInToArchiveForSupportedResources`` is set, Timestream,
-  VMware and SAP HANA (fact sheet 5; for other types the setting is ignored, as AWS ignores it).
-* ``DeleteAfterDays``: the point is deleted (event: status DELETING, storageClass DELETED; the
-  adapter's capture, such as a moto snapshot, is deleted too). Both counted from the point's
-  creation date.
+Operations: DescribeRecoveryPoint, DeleteRecoveryPoint, ListRecoveryPointsByBackupVault,
+ListRecoveryPointsByResource, ListProtectedResources, DescribeProtectedResource, and the guard of
+moto's DeleteBackupVault (a vault with recovery points is not deleted). A vault of another account
+(``BackupVaultAccountId``) is read through that account's ``RecoveryPoints`` (``peers``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from sandbox import runtime
@@ -26,9 +24,9 @@ from sandbox.backup.errors import (
     ResourceNotFoundException,
 )
 from sandbox.backup.events import emit_recovery_point
+from sandbox.backup.lifecycle import calculated_lifecycle
 from sandbox.backup.paging import paginate
-from sandbox.backup.settings import RegionSettingsMixin
-from sandbox.backup.state import as_utc, backend_for
+from sandbox.backup.state import as_utc
 from sandbox.resources import adapter_for_arn, adapter_for_type
 
 if TYPE_CHECKING:
@@ -37,34 +35,15 @@ if TYPE_CHECKING:
     from moto.backup.models import Vault
 
     from sandbox.backup.records import RecoveryPoint
+    from sandbox.backup.state import BackupState
 
-COLD_STORAGE_TYPES = {"EFS", "Timestream", "VirtualMachine", "SAP HANA on Amazon EC2"}
 #: ListRecoveryPointsByResource: "RDS requires MaxResults of at least 20" (fact sheet 2.3)
 RDS_MIN_MAX_RESULTS = 20
 #: ListRecoveryPointsByResource returns BackupVaultName only for these types (fact sheet 2.3)
 TYPES_LISTED_WITH_VAULT_NAME = {"EFS", "EC2"}
 
 
-def supports_cold_storage(point: RecoveryPoint) -> bool:
-    if point.resource_type in COLD_STORAGE_TYPES:
-        return True
-    if point.resource_type == "DynamoDB":
-        return ":recovery-point:" in point.arn
-    return point.resource_type == "EBS" and bool(point.lifecycle.get("OptInToArchiveForSupportedResources"))
-
-
-def calculated_lifecycle(point: RecoveryPoint) -> dict[str, dt.datetime]:
-    """The API's CalculatedLifecycle: when the point moves to cold storage and when it is deleted."""
-    result: dict[str, dt.datetime] = {}
-    cold_days = point.lifecycle.get("MoveToColdStorageAfterDays")
-    if cold_days and cold_days > 0 and supports_cold_storage(point):
-        result["MoveToColdStorageAt"] = point.creation_date + dt.timedelta(days=cold_days)
-    delete_days = point.lifecycle.get("DeleteAfterDays")
-    if delete_days and delete_days > 0:
-        result["DeleteAt"] = point.creation_date + dt.timedelta(days=delete_days)
-    return result
-
-
+# -- wire shapes -----------------------------------------------------------------------------------
 def recovery_point_view(point: RecoveryPoint) -> dict[str, Any]:
     """DescribeRecoveryPoint / RecoveryPointByBackupVault fields (the serializer keeps each shape's own)."""
     view: dict[str, Any] = {
@@ -93,7 +72,8 @@ def recovery_point_view(point: RecoveryPoint) -> dict[str, Any]:
     return {k: v for k, v in view.items() if v is not None}
 
 
-def _by_resource_view(point: RecoveryPoint) -> dict[str, Any]:
+def by_resource_view(point: RecoveryPoint) -> dict[str, Any]:
+    """ListRecoveryPointsByResource's ``RecoveryPointByResource``."""
     view: dict[str, Any] = {
         "RecoveryPointArn": point.arn,
         "CreationDate": point.creation_date,
@@ -109,13 +89,20 @@ def _by_resource_view(point: RecoveryPoint) -> dict[str, Any]:
     return {k: v for k, v in view.items() if v is not None}
 
 
-class RecoveryPointsMixin(RegionSettingsMixin):
-    """Recovery points of one account and Region (all its vaults)."""
+class RecoveryPoints:
+    """Recovery points of one account and Region (all its vaults).
+
+    ``peers(account, region)`` is the ``RecoveryPoints`` of another account and Region.
+    """
+
+    def __init__(self, state: BackupState, *, peers: Callable[[str, str], RecoveryPoints]) -> None:
+        self.state = state
+        self._peers = peers
 
     # -- registration and lifecycle ------------------------------------------------------------
-    def register_recovery_point(self, point: RecoveryPoint) -> None:
-        """Add a COMPLETED point to its vault here (call on the backend of the vault's account/Region)."""
-        self.recovery_points[point.arn] = point
+    def register(self, point: RecoveryPoint) -> None:
+        """Add a COMPLETED point to its vault here (call on the service of the vault's account/Region)."""
+        self.state.recovery_points[point.arn] = point
         self._count_in_vault(point.vault_name, +1)
         lifecycle = calculated_lifecycle(point)
         emit_recovery_point(point, lifecycle)
@@ -129,25 +116,25 @@ class RecoveryPointsMixin(RegionSettingsMixin):
             clock.call_at(lifecycle["DeleteAt"], lambda: self._expire(arn), label=f"expire {arn}")
 
     def _count_in_vault(self, vault_name: str, delta: int) -> None:
-        vault = self.vaults.get(vault_name)
+        vault = self.state.vaults.get(vault_name)
         if vault is not None:
             vault.num_of_recovery_points = max(0, vault.num_of_recovery_points + delta)
 
     def _move_to_cold(self, arn: str) -> None:
-        point = self.recovery_points.get(arn)
+        point = self.state.recovery_points.get(arn)
         if point is None or point.storage_class != "WARM":
             return
         point.storage_class = "COLD"
         emit_recovery_point(point, calculated_lifecycle(point))
 
     def _expire(self, arn: str) -> None:
-        point = self.recovery_points.get(arn)
+        point = self.state.recovery_points.get(arn)
         if point is not None:
-            self._remove_recovery_point(point)
+            self._remove(point)
 
-    def _remove_recovery_point(self, point: RecoveryPoint) -> None:
+    def _remove(self, point: RecoveryPoint) -> None:
         lifecycle = calculated_lifecycle(point)
-        del self.recovery_points[point.arn]
+        del self.state.recovery_points[point.arn]
         self._count_in_vault(point.vault_name, -1)
         point.status = "DELETING"
         point.storage_class = "DELETED"
@@ -157,35 +144,41 @@ class RecoveryPointsMixin(RegionSettingsMixin):
             adapter.delete_capture(point.capture)
 
     # -- lookups -------------------------------------------------------------------------------
-    def _vault_backend(self, account_id: str | None) -> RecoveryPointsMixin:
-        if not account_id or account_id == self.account_id:
+    def _owner(self, account_id: str | None) -> RecoveryPoints:
+        """This service, or the one of ``account_id`` in this Region."""
+        if not account_id or account_id == self.state.account_id:
             return self
-        other = backend_for(account_id, self.region_name)
-        assert isinstance(other, RecoveryPointsMixin)
-        return other
+        return self._peers(account_id, self.state.region_name)
 
     def point_in_vault(self, vault: Vault, arn: str) -> RecoveryPoint:
-        point = self.recovery_points.get(arn)
+        point = self.state.recovery_points.get(arn)
         if point is None or point.vault_name != vault.backup_vault_name:
             raise ResourceNotFoundException(
                 f"Recovery point {arn} not found in backup vault {vault.backup_vault_name}"
             )
         return point
 
+    def locate(
+        self, vault_name: str, arn: str, vault_account_id: str | None = None
+    ) -> tuple[Vault, RecoveryPoint]:
+        """The vault and the point in it (the vault of ``vault_account_id`` when given)."""
+        owner = self._owner(vault_account_id)
+        vault = owner.state.vault_or_404(vault_name)
+        return vault, owner.point_in_vault(vault, arn)
+
     # -- operations ----------------------------------------------------------------------------
     def describe_recovery_point(
         self, vault_name: str, arn: str, vault_account_id: str | None
     ) -> RecoveryPoint:
-        owner = self._vault_backend(vault_account_id)
-        return owner.point_in_vault(owner.vault_or_404(vault_name), arn)
+        return self.locate(vault_name, arn, vault_account_id)[1]
 
     def delete_recovery_point(self, vault_name: str, arn: str) -> None:
-        self._remove_recovery_point(self.point_in_vault(self.vault_or_404(vault_name), arn))
+        self._remove(self.point_in_vault(self.state.vault_or_404(vault_name), arn))
 
     def list_recovery_points_by_backup_vault(
         self, vault_name: str, filters: dict[str, Any], max_results: int | None, next_token: str | None
     ) -> tuple[list[RecoveryPoint], str | None]:
-        owner = self._vault_backend(filters.get("BackupVaultAccountId"))
+        owner = self._owner(filters.get("BackupVaultAccountId")).state
         vault = owner.vault_or_404(vault_name)
         points = [
             p
@@ -196,23 +189,22 @@ class RecoveryPointsMixin(RegionSettingsMixin):
 
     def list_recovery_points_by_resource(
         self, resource_arn: str, max_results: int | None, next_token: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[RecoveryPoint], str | None]:
         adapter_type = _resource_type_of(resource_arn)
         if adapter_type == "RDS" and max_results is not None and max_results < RDS_MIN_MAX_RESULTS:
             raise InvalidParameterValueException(
                 f"MaxResults must be at least {RDS_MIN_MAX_RESULTS} for RDS resources, got {max_results}"
             )
         points = sorted(
-            (p for p in self.recovery_points.values() if p.resource_arn == resource_arn),
+            (p for p in self.state.recovery_points.values() if p.resource_arn == resource_arn),
             key=lambda p: p.creation_date,
         )
-        page, token = paginate(points, max_results, next_token)
-        return [_by_resource_view(p) for p in page], token
+        return paginate(points, max_results, next_token)
 
     def protected_resources(self) -> list[dict[str, Any]]:
         """Resources with at least one recovery point here, with their latest one."""
         latest: dict[str, RecoveryPoint] = {}
-        for point in self.recovery_points.values():
+        for point in self.state.recovery_points.values():
             current = latest.get(point.resource_arn)
             if current is None or point.creation_date >= current.creation_date:
                 latest[point.resource_arn] = point
@@ -228,22 +220,26 @@ class RecoveryPointsMixin(RegionSettingsMixin):
             for arn, point in sorted(latest.items())
         ]
 
+    def list_protected_resources(
+        self, max_results: int | None, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        return paginate(self.protected_resources(), max_results, next_token)
+
     def describe_protected_resource(self, resource_arn: str) -> dict[str, Any]:
         for resource in self.protected_resources():
             if resource["ResourceArn"] == resource_arn:
                 return resource
         raise ResourceNotFoundException(f"Resource {resource_arn} is not protected by AWS Backup")
 
-    def delete_backup_vault(self, backup_vault_name: str) -> None:
-        """AWS refuses to delete a vault that still holds recovery points."""
-        vault = self.vaults.get(backup_vault_name)
-        if vault is not None and any(
-            p.vault_name == backup_vault_name for p in self.recovery_points.values()
+    def check_vault_deletable(self, backup_vault_name: str) -> None:
+        """AWS refuses to delete a vault that still holds recovery points (moto's DeleteBackupVault)."""
+        state = self.state
+        if backup_vault_name in state.vaults and any(
+            p.vault_name == backup_vault_name for p in state.recovery_points.values()
         ):
             raise InvalidRequestException(
                 "Backup vault cannot be deleted because it contains recovery points"
             )
-        super().delete_backup_vault(backup_vault_name)
 
 
 def _resource_type_of(resource_arn: str) -> str | None:
@@ -261,24 +257,3 @@ def _vault_filters_hold(point: RecoveryPoint, filters: dict[str, Any]) -> bool:
         ("ByParentRecoveryPointArn", lambda v: False),  # the sandbox has no composite points
     ]
     return all(check(filters[name]) for name, check in checks if filters.get(name) is not None)
-
-
-def validate_lifecycle(lifecycle: dict[str, Any] | None, *, allow_indefinite: bool = False) -> None:
-    """AWS's lifecycle rules: cold storage lasts at least 90 days before deletion.
-
-    ``allow_indefinite``: copy jobs accept ``-1`` for both values (keep indefinitely).
-    """
-    if not lifecycle:
-        return
-    cold = lifecycle.get("MoveToColdStorageAfterDays")
-    delete = lifecycle.get("DeleteAfterDays")
-    for name, value in (("MoveToColdStorageAfterDays", cold), ("DeleteAfterDays", delete)):
-        if value is not None and value < 1 and not (allow_indefinite and value == -1):
-            raise InvalidParameterValueException(
-                f"Invalid lifecycle. {name} must be a positive number of days"
-            )
-    if cold is not None and cold > 0 and delete is not None and delete > 0 and delete < cold + 90:
-        raise InvalidParameterValueException(
-            "Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from "
-            "MoveToColdStorageAfterDays"
-        )

@@ -1,7 +1,9 @@
-"""Request handlers of the extended AWS Backup service.
+"""Request handlers of the extended AWS Backup service (the response layer: no business logic).
 
 ``SandboxBackupResponse`` keeps moto's own handlers (plans, vaults, tags, vault lock, report plans)
-and adds the extension's. Parameters are parsed from the botocore model
+and adds the extension's: each parses its parameters, calls ``<service>.<operation>`` of the
+account and Region's backend (:class:`BackupServices`, what ``backend.SandboxBackupBackend``
+composes) and shapes the result. Parameters are parsed from the botocore model
 (``automated_parameter_parsing``): ``self._get_param("MemberName")`` returns the member by its
 MODEL name, wherever the request carries it (JSON body, URI label, query string), already typed
 (``MaxResults`` an int, ``ByCreatedAfter`` a naive UTC datetime, ``Lifecycle`` a dict). Handlers
@@ -11,19 +13,26 @@ through the botocore output shape (datetimes become the protocol's timestamps).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from moto.backup.models import backup_backends
 from moto.backup.responses import BackupResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from sandbox.backup.copy_restore import CopyRestoreResponseMixin
-from sandbox.backup.paging import paginate
-from sandbox.backup.recovery_points import recovery_point_view
+from sandbox.backup.copies import copy_job_shape
+from sandbox.backup.recovery_points import by_resource_view, recovery_point_view
+from sandbox.backup.restores import restore_job_shape
 
 if TYPE_CHECKING:
-    from sandbox.backup.models import SandboxBackupBackend
+    from sandbox.backup.backup_jobs import BackupJobs
+    from sandbox.backup.copies import Copies
     from sandbox.backup.records import Selection
+    from sandbox.backup.recovery_points import RecoveryPoints
+    from sandbox.backup.region_settings import RegionSettings
+    from sandbox.backup.restore_metadata import RestoreMetadata
+    from sandbox.backup.restores import Restores
+    from sandbox.backup.selections import Selections
+    from sandbox.backup.vault_policy import VaultPolicy
 
 #: ListRecoveryPointsByBackupVault filters (model member names)
 _VAULT_FILTERS = (
@@ -49,6 +58,41 @@ _JOB_FILTERS = (
     "ByParentJobId",
     "ByMessageCategory",
 )
+_COPY_JOB_FILTERS = (
+    "ByResourceArn", "ByState", "ByCreatedBefore", "ByCreatedAfter", "ByResourceType",
+    "ByDestinationVaultArn", "ByAccountId", "ByCompleteBefore", "ByCompleteAfter", "ByParentJobId",
+    "ByMessageCategory", "BySourceRecoveryPointArn",
+)  # fmt: skip
+_RESTORE_JOB_FILTERS = (
+    "ByAccountId", "ByResourceType", "ByCreatedBefore", "ByCreatedAfter", "ByStatus",
+    "ByCompleteBefore", "ByCompleteAfter", "ByRestoreTestingPlanArn", "ByParentJobId",
+)  # fmt: skip
+_RESTORES_BY_RESOURCE_FILTERS = (
+    "ByStatus",
+    "ByRecoveryPointCreationDateAfter",
+    "ByRecoveryPointCreationDateBefore",
+)
+
+
+class BackupServices(Protocol):
+    """The services of one account and Region's backend, as the handlers call them."""
+
+    @property
+    def region_settings(self) -> RegionSettings: ...
+    @property
+    def recovery_points(self) -> RecoveryPoints: ...
+    @property
+    def backup_jobs(self) -> BackupJobs: ...
+    @property
+    def selections(self) -> Selections: ...
+    @property
+    def vault_policy(self) -> VaultPolicy: ...
+    @property
+    def copies(self) -> Copies: ...
+    @property
+    def restores(self) -> Restores: ...
+    @property
+    def restore_metadata(self) -> RestoreMetadata: ...
 
 
 def _page(key: str, items: list[Any], token: str | None) -> ActionResult:
@@ -70,7 +114,7 @@ def _selection_view(selection: Selection) -> dict[str, Any]:
     }
 
 
-class SandboxBackupResponse(CopyRestoreResponseMixin, BackupResponse):
+class SandboxBackupResponse(BackupResponse):
     """moto's BackupResponse plus the sandbox's operations."""
 
     def __init__(self) -> None:
@@ -78,15 +122,24 @@ class SandboxBackupResponse(CopyRestoreResponseMixin, BackupResponse):
         self.automated_parameter_parsing = True
 
     @property
-    def sandbox_backend(self) -> SandboxBackupBackend:
-        return cast("SandboxBackupBackend", backup_backends[self.current_account][self.region])
+    def services(self) -> BackupServices:
+        """The extended backend of the request's account and Region."""
+        return cast("BackupServices", backup_backends[self.current_account][self.region])
 
     def _filters(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The filters the request sets."""
         return {name: self._get_param(name) for name in names if self._get_param(name) is not None}
+
+    def _all_filters(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """Every filter, None when the request does not set it."""
+        return {name: self._get_param(name) for name in names}
+
+    def _paging(self) -> tuple[int | None, str | None]:
+        return self._get_param("MaxResults"), self._get_param("NextToken")
 
     # -- selections ------------------------------------------------------------------------------
     def create_backup_selection(self) -> ActionResult:
-        selection = self.sandbox_backend.create_backup_selection(
+        selection = self.services.selections.create_backup_selection(
             self._get_param("BackupPlanId"),
             self._get_param("BackupSelection") or {},
             self._get_param("CreatorRequestId"),
@@ -100,66 +153,63 @@ class SandboxBackupResponse(CopyRestoreResponseMixin, BackupResponse):
         )
 
     def get_backup_selection(self) -> ActionResult:
-        selection = self.sandbox_backend.get_backup_selection(
+        selection = self.services.selections.get_backup_selection(
             self._get_param("BackupPlanId"), self._get_param("SelectionId")
         )
         return ActionResult({**_selection_view(selection), "BackupSelection": selection.selection})
 
     def list_backup_selections(self) -> ActionResult:
-        selections, token = self.sandbox_backend.list_backup_selections(
-            self._get_param("BackupPlanId"), self._get_param("MaxResults"), self._get_param("NextToken")
+        selections, token = self.services.selections.list_backup_selections(
+            self._get_param("BackupPlanId"), *self._paging()
         )
         return _page("BackupSelectionsList", [_selection_view(s) for s in selections], token)
 
     def delete_backup_selection(self) -> EmptyResult:
-        self.sandbox_backend.delete_backup_selection(
+        self.services.selections.delete_backup_selection(
             self._get_param("BackupPlanId"), self._get_param("SelectionId")
         )
         return EmptyResult()
 
     # -- backup jobs -----------------------------------------------------------------------------
     def start_backup_job(self) -> ActionResult:
-        backend = self.sandbox_backend
-        job = backend.start_backup_job(dict(self.params))
+        backup_jobs = self.services.backup_jobs
+        job = backup_jobs.start_backup_job(dict(self.params))
         result: dict[str, Any] = {
             "BackupJobId": job.job_id,
             "CreationDate": job.creation_date,
             "IsParent": False,
         }
-        recovery_point_arn = backend.returned_recovery_point_arn(job)
+        recovery_point_arn = backup_jobs.returned_recovery_point_arn(job)
         if recovery_point_arn:
             result["RecoveryPointArn"] = recovery_point_arn
         return ActionResult(result)
 
     def describe_backup_job(self) -> ActionResult:
-        backend = self.sandbox_backend
-        return ActionResult(backend.job_view(backend.describe_backup_job(self._get_param("BackupJobId"))))
+        backup_jobs = self.services.backup_jobs
+        return ActionResult(
+            backup_jobs.job_view(backup_jobs.describe_backup_job(self._get_param("BackupJobId")))
+        )
 
     def list_backup_jobs(self) -> ActionResult:
-        backend = self.sandbox_backend
-        jobs, token = backend.list_backup_jobs(
-            self._filters(_JOB_FILTERS), self._get_param("MaxResults"), self._get_param("NextToken")
-        )
-        return _page("BackupJobs", [backend.job_view(job) for job in jobs], token)
+        backup_jobs = self.services.backup_jobs
+        jobs, token = backup_jobs.list_backup_jobs(self._filters(_JOB_FILTERS), *self._paging())
+        return _page("BackupJobs", [backup_jobs.job_view(job) for job in jobs], token)
 
     # -- recovery points and protected resources -------------------------------------------------
     def list_recovery_points_by_backup_vault(self) -> ActionResult:
-        points, token = self.sandbox_backend.list_recovery_points_by_backup_vault(
-            self._get_param("BackupVaultName"),
-            self._filters(_VAULT_FILTERS),
-            self._get_param("MaxResults"),
-            self._get_param("NextToken"),
+        points, token = self.services.recovery_points.list_recovery_points_by_backup_vault(
+            self._get_param("BackupVaultName"), self._filters(_VAULT_FILTERS), *self._paging()
         )
         return _page("RecoveryPoints", [recovery_point_view(p) for p in points], token)
 
     def list_recovery_points_by_resource(self) -> ActionResult:
-        points, token = self.sandbox_backend.list_recovery_points_by_resource(
-            self._get_param("ResourceArn"), self._get_param("MaxResults"), self._get_param("NextToken")
+        points, token = self.services.recovery_points.list_recovery_points_by_resource(
+            self._get_param("ResourceArn"), *self._paging()
         )
-        return _page("RecoveryPoints", points, token)
+        return _page("RecoveryPoints", [by_resource_view(p) for p in points], token)
 
     def describe_recovery_point(self) -> ActionResult:
-        point = self.sandbox_backend.describe_recovery_point(
+        point = self.services.recovery_points.describe_recovery_point(
             self._get_param("BackupVaultName"),
             self._get_param("RecoveryPointArn"),
             self._get_param("BackupVaultAccountId"),
@@ -167,29 +217,136 @@ class SandboxBackupResponse(CopyRestoreResponseMixin, BackupResponse):
         return ActionResult(recovery_point_view(point))
 
     def delete_recovery_point(self) -> EmptyResult:
-        self.sandbox_backend.delete_recovery_point(
+        self.services.recovery_points.delete_recovery_point(
             self._get_param("BackupVaultName"), self._get_param("RecoveryPointArn")
         )
         return EmptyResult()
 
     def list_protected_resources(self) -> ActionResult:
-        resources, token = paginate(
-            self.sandbox_backend.protected_resources(),
-            self._get_param("MaxResults"),
-            self._get_param("NextToken"),
-        )
+        resources, token = self.services.recovery_points.list_protected_resources(*self._paging())
         return _page("Results", resources, token)
 
     def describe_protected_resource(self) -> ActionResult:
-        return ActionResult(self.sandbox_backend.describe_protected_resource(self._get_param("ResourceArn")))
+        resource = self.services.recovery_points.describe_protected_resource(self._get_param("ResourceArn"))
+        return ActionResult(resource)
+
+    # -- restore metadata ------------------------------------------------------------------------
+    def _point_address(self) -> tuple[str, str, str | None]:
+        return (
+            self._get_param("BackupVaultName"),
+            self._get_param("RecoveryPointArn"),
+            self._get_param("BackupVaultAccountId"),
+        )
+
+    def get_recovery_point_restore_metadata(self) -> ActionResult:
+        metadata = self.services.restore_metadata
+        vault, point, restore_metadata = metadata.get_recovery_point_restore_metadata(*self._point_address())
+        return ActionResult(
+            {
+                "BackupVaultArn": vault.backup_vault_arn,
+                "RecoveryPointArn": point.arn,
+                "RestoreMetadata": restore_metadata,
+                "ResourceType": point.resource_type,
+            }
+        )
+
+    def get_restore_testing_inferred_metadata(self) -> ActionResult:
+        metadata = self.services.restore_metadata
+        inferred = metadata.get_restore_testing_inferred_metadata(*self._point_address())
+        return ActionResult({"InferredMetadata": inferred})
 
     # -- region settings -------------------------------------------------------------------------
     def describe_region_settings(self) -> ActionResult:
-        return ActionResult(self.sandbox_backend.describe_region_settings())
+        return ActionResult(self.services.region_settings.describe_region_settings())
 
     def update_region_settings(self) -> EmptyResult:
-        self.sandbox_backend.update_region_settings(
+        self.services.region_settings.update_region_settings(
             self._get_param("ResourceTypeOptInPreference"),
             self._get_param("ResourceTypeManagementPreference"),
         )
+        return EmptyResult()
+
+    # -- copy jobs -------------------------------------------------------------------------------
+    def start_copy_job(self) -> ActionResult:
+        job = self.services.copies.start_copy_job(
+            recovery_point_arn=self._get_param("RecoveryPointArn"),
+            source_backup_vault_name=self._get_param("SourceBackupVaultName"),
+            destination_backup_vault_arn=self._get_param("DestinationBackupVaultArn"),
+            iam_role_arn=self._get_param("IamRoleArn"),
+            idempotency_token=self._get_param("IdempotencyToken"),
+            lifecycle=self._get_param("Lifecycle"),
+        )
+        return ActionResult({"CopyJobId": job.job_id, "CreationDate": job.creation_date, "IsParent": False})
+
+    def describe_copy_job(self) -> ActionResult:
+        job = self.services.copies.describe_copy_job(self._get_param("CopyJobId"))
+        return ActionResult({"CopyJob": copy_job_shape(job)})
+
+    def list_copy_jobs(self) -> ActionResult:
+        jobs, token = self.services.copies.list_copy_jobs(
+            self._all_filters(_COPY_JOB_FILTERS), *self._paging()
+        )
+        return _page("CopyJobs", [copy_job_shape(job) for job in jobs], token)
+
+    # -- restore jobs ----------------------------------------------------------------------------
+    def start_restore_job(self) -> ActionResult:
+        job = self.services.restores.start_restore_job(
+            recovery_point_arn=self._get_param("RecoveryPointArn"),
+            metadata=self._get_param("Metadata"),
+            iam_role_arn=self._get_param("IamRoleArn"),
+            idempotency_token=self._get_param("IdempotencyToken"),
+            resource_type=self._get_param("ResourceType"),
+            copy_source_tags=self._get_param("CopySourceTagsToRestoredResource"),
+        )
+        return ActionResult({"RestoreJobId": job.job_id})
+
+    def describe_restore_job(self) -> ActionResult:
+        job = self.services.restores.describe_restore_job(self._get_param("RestoreJobId"))
+        return ActionResult(restore_job_shape(job))
+
+    def list_restore_jobs(self) -> ActionResult:
+        jobs, token = self.services.restores.list_restore_jobs(
+            self._all_filters(_RESTORE_JOB_FILTERS), *self._paging()
+        )
+        return _page("RestoreJobs", [restore_job_shape(job) for job in jobs], token)
+
+    def list_restore_jobs_by_protected_resource(self) -> ActionResult:
+        jobs, token = self.services.restores.list_restore_jobs_by_protected_resource(
+            self._get_param("ResourceArn"), self._all_filters(_RESTORES_BY_RESOURCE_FILTERS), *self._paging()
+        )
+        return _page("RestoreJobs", [restore_job_shape(job) for job in jobs], token)
+
+    def get_restore_job_metadata(self) -> ActionResult:
+        job = self.services.restores.describe_restore_job(self._get_param("RestoreJobId"))
+        return ActionResult({"RestoreJobId": job.job_id, "Metadata": job.metadata})
+
+    def put_restore_validation_result(self) -> EmptyResult:
+        self.services.restores.put_restore_validation_result(
+            self._get_param("RestoreJobId"),
+            self._get_param("ValidationStatus"),
+            self._get_param("ValidationStatusMessage"),
+        )
+        return EmptyResult()
+
+    # -- vault access policies -------------------------------------------------------------------
+    def put_backup_vault_access_policy(self) -> EmptyResult:
+        self.services.vault_policy.put_backup_vault_access_policy(
+            self._get_param("BackupVaultName"), self._get_param("Policy")
+        )
+        return EmptyResult()
+
+    def get_backup_vault_access_policy(self) -> ActionResult:
+        vault, policy = self.services.vault_policy.get_backup_vault_access_policy(
+            self._get_param("BackupVaultName")
+        )
+        return ActionResult(
+            {
+                "BackupVaultName": vault.backup_vault_name,
+                "BackupVaultArn": vault.backup_vault_arn,
+                "Policy": policy,
+            }
+        )
+
+    def delete_backup_vault_access_policy(self) -> EmptyResult:
+        self.services.vault_policy.delete_backup_vault_access_policy(self._get_param("BackupVaultName"))
         return EmptyResult()

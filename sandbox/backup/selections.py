@@ -1,4 +1,4 @@
-"""Create/Get/List/DeleteBackupSelection, and DeleteBackupPlan's guard on them.
+"""Backup selections: Create/Get/List/DeleteBackupSelection, and DeleteBackupPlan's guard on them.
 
 * At most :data:`MAX_SELECTIONS_PER_PLAN` (100, not adjustable) selections per plan:
   LimitExceededException. Document limits (ARNs, conditions, tags) are in ``selection_eval``.
@@ -24,26 +24,31 @@ from sandbox.backup.errors import (
 from sandbox.backup.paging import paginate
 from sandbox.backup.records import Selection
 from sandbox.backup.selection_eval import validate_creator_request_id, validate_selection
-from sandbox.backup.state import BackendState, new_id, utcnow
+from sandbox.backup.state import new_id, utcnow
 
 if TYPE_CHECKING:
     from moto.backup.models import Plan
 
+    from sandbox.backup.state import BackupState
+
 MAX_SELECTIONS_PER_PLAN = 100
 
 
-class SelectionsMixin(BackendState):
+class Selections:
     """Backup selections (resource assignments) of the plans of one account and Region."""
 
+    def __init__(self, state: BackupState) -> None:
+        self.state = state
+
     def live_plan(self, plan_id: str) -> Plan:
-        plan = self.plans.get(plan_id)
+        plan = self.state.plans.get(plan_id)
         if plan is None or plan.deletion_date is not None:
             raise ResourceNotFoundException(f"Backup plan {plan_id} not found")
         return plan
 
     def plan_selections(self, plan_id: str) -> list[Selection]:
         """The plan's selections, oldest first."""
-        return [s for s in self.selections.values() if s.plan_id == plan_id]
+        return [s for s in self.state.selections.values() if s.plan_id == plan_id]
 
     def create_backup_selection(
         self, plan_id: str, document: dict[str, Any], creator_request_id: str | None
@@ -69,7 +74,7 @@ class SelectionsMixin(BackendState):
             creator_request_id=creator_request_id,
             creation_date=utcnow(),
         )
-        self.selections[selection.selection_id] = selection
+        self.state.selections[selection.selection_id] = selection
         return selection
 
     def _by_creator_request_id(self, plan_id: str, creator_request_id: str | None) -> Selection | None:
@@ -81,7 +86,7 @@ class SelectionsMixin(BackendState):
 
     def get_backup_selection(self, plan_id: str, selection_id: str) -> Selection:
         self.live_plan(plan_id)
-        selection = self.selections.get(selection_id)
+        selection = self.state.selections.get(selection_id)
         if selection is None or selection.plan_id != plan_id:
             raise ResourceNotFoundException(f"Selection {selection_id} not found in backup plan {plan_id}")
         return selection
@@ -94,11 +99,11 @@ class SelectionsMixin(BackendState):
 
     def delete_backup_selection(self, plan_id: str, selection_id: str) -> None:
         selection = self.get_backup_selection(plan_id, selection_id)
-        del self.selections[selection.selection_id]
+        del self.state.selections[selection.selection_id]
 
-    def delete_backup_plan(self, backup_plan_id: str) -> tuple[str, str, float, str]:
-        if backup_plan_id in self.plans and self.plan_selections(backup_plan_id):
+    def check_plan_deletable(self, backup_plan_id: str) -> None:
+        """A plan that still has selections is not deleted (moto's DeleteBackupPlan)."""
+        if backup_plan_id in self.state.plans and self.plan_selections(backup_plan_id):
             raise InvalidRequestException(
                 "Related backup plan selections must be deleted prior to backup plan deletion"
             )
-        return super().delete_backup_plan(backup_plan_id)

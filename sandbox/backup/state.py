@@ -1,15 +1,21 @@
-"""Shared state of the extended AWS Backup backend, and the helpers every part of it uses.
+"""The shared state of one account and Region's AWS Backup, and the small helpers every concept uses.
 
-The parts of ``SandboxBackupBackend`` (region settings, recovery points, backup jobs, selections,
-plan schedules, and ``CopyRestoreBackendMixin``) all read and write the dictionaries set up here:
+:class:`BackupState` is the one place the extension keeps what it knows; every service
+(``region_settings``, ``recovery_points``, ``backup_jobs``, ``selections``, ``plan_schedule``,
+``vault_policy``, ``copies``, ``restores``, ``restore_metadata``) is built over the same instance by
+``backend.SandboxBackupBackend``, and reads and writes it directly. Nothing here imports a service.
 
-* ``recovery_points``: by ARN; ``backup_jobs``, ``copy_jobs``, ``restore_jobs``: by job id;
-* ``selections``: by selection id (each knows its plan);
-* ``idempotency``: ``(operation, token) -> IdempotencyRecord``, through :meth:`_idempotent` and
-  :meth:`_remember_token`.
+* ``vaults`` and ``plans`` are moto's own dictionaries (``BackupBackend.vaults``/``.plans``, shared,
+  never copied): moto's plan and vault operations and the extension see the same objects;
+* ``recovery_points``: by ARN; ``backup_jobs``, ``job_progress``, ``copy_jobs``, ``restore_jobs``:
+  by job id; ``selections``: by selection id (each knows its plan);
+* ``idempotency``: ``(operation, token) -> IdempotencyRecord`` (:meth:`BackupState.idempotent`,
+  :meth:`BackupState.remember_token`);
+* ``opt_in``/``management``: the Region's settings (defaults from ``region_settings``);
+* ``vault_access_policies``: vault name -> policy document; ``plan_schedules``: plan id -> the clock
+  its rules are scheduled on and their cancel functions.
 
-Another account's or Region's backend: ``backup_backends[account][region]`` (see
-:func:`backend_for`), vaults there by name in ``.vaults``.
+Vault Lock and restore testing (plans, selections) will keep their state here too.
 """
 
 from __future__ import annotations
@@ -18,13 +24,22 @@ import datetime as dt
 import hashlib
 import json
 import re
-from typing import Any, cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from moto.backup.models import BackupBackend, Vault, backup_backends
+from moto.backup.models import BackupBackend, backup_backends
 from moto.moto_api._internal import mock_random
 
 from sandbox.backup.errors import InvalidParameterValueException, ResourceNotFoundException
-from sandbox.backup.records import BackupJob, CopyJob, IdempotencyRecord, RecoveryPoint, RestoreJob, Selection
+from sandbox.backup.records import IdempotencyRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from moto.backup.models import Plan, Vault
+
+    from sandbox.backup.records import BackupJob, CopyJob, JobProgress, RecoveryPoint, RestoreJob, Selection
+    from sandbox.clock import SimClock
 
 UTC = dt.UTC
 #: how long AWS honours an idempotency token. UNVERIFIED (fact sheet 0.3 and 2.2): AWS documents
@@ -53,35 +68,37 @@ def request_fingerprint(params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def backend_for(account: str, region: str) -> BackendState:
-    """The extended backend of another account/Region (after install)."""
-    return cast("BackendState", backup_backends[account][region])
+def backend_for(account: str, region: str) -> BackupBackend:
+    """moto's AWS Backup backend of an account/Region: a ``SandboxBackupBackend`` once installed."""
+    backend: BackupBackend = backup_backends[account][region]
+    return backend
 
 
-class BackendState(BackupBackend):
-    """moto's BackupBackend plus the extension's state and shared helpers."""
+@dataclass(eq=False)
+class BackupState:
+    """Everything the extension knows about AWS Backup in one account and Region."""
 
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
-        self.recovery_points: dict[str, RecoveryPoint] = {}
-        self.backup_jobs: dict[str, BackupJob] = {}
-        self.copy_jobs: dict[str, CopyJob] = {}
-        self.restore_jobs: dict[str, RestoreJob] = {}
-        self.selections: dict[str, Selection] = {}
-        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
-
-    @property
-    def _url_module(self) -> Any:
-        """moto derives the URL map from the class's module; the extension's lives in urls.py."""
-        from sandbox.backup import urls  # urls -> responses -> models -> here: imported on use
-
-        return urls
+    account_id: str
+    region_name: str
+    partition: str
+    vaults: dict[str, Vault]
+    plans: dict[str, Plan]
+    opt_in: dict[str, bool]
+    management: dict[str, bool]
+    recovery_points: dict[str, RecoveryPoint] = field(default_factory=dict)
+    backup_jobs: dict[str, BackupJob] = field(default_factory=dict)
+    job_progress: dict[str, JobProgress] = field(default_factory=dict)
+    copy_jobs: dict[str, CopyJob] = field(default_factory=dict)
+    restore_jobs: dict[str, RestoreJob] = field(default_factory=dict)
+    selections: dict[str, Selection] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    vault_access_policies: dict[str, str] = field(default_factory=dict)
+    plan_schedules: dict[str, tuple[SimClock, list[Callable[[], None]]]] = field(default_factory=dict)
 
     def new_recovery_point_arn(self) -> str:
         """A fully managed recovery point's ARN (``arn:aws:backup:<region>:<acct>:recovery-point:<id>``)."""
         return f"arn:{self.partition}:backup:{self.region_name}:{self.account_id}:recovery-point:{new_id()}"
 
-    # -- vaults --------------------------------------------------------------------------------
     def vault_or_404(self, name: str | None) -> Vault:
         """The vault, as AWS reports a bad or unknown vault name."""
         if not name or not re.match(VAULT_NAME_PATTERN, name):
@@ -94,7 +111,7 @@ class BackendState(BackupBackend):
         return vault
 
     # -- idempotency ---------------------------------------------------------------------------
-    def _idempotent(self, operation: str, token: str | None, fingerprint: str) -> str | None:
+    def idempotent(self, operation: str, token: str | None, fingerprint: str) -> str | None:
         """The job id an earlier request with this token created, or None.
 
         AWS documents only that retrying a successful request with the same token "returns
@@ -110,7 +127,7 @@ class BackendState(BackupBackend):
             return None
         return record.job_id
 
-    def _remember_token(self, operation: str, token: str | None, fingerprint: str, job_id: str) -> None:
+    def remember_token(self, operation: str, token: str | None, fingerprint: str, job_id: str) -> None:
         """Record the job a token created (call after the job exists)."""
         if token:
             self.idempotency[(operation, token)] = IdempotencyRecord(

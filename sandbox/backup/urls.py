@@ -1,4 +1,4 @@
-"""URL map of the extended AWS Backup service (the ``_url_module`` of ``SandboxBackupBackend``).
+"""URL map of the extended AWS Backup service (the ``_url_module`` of ``backend.SandboxBackupBackend``).
 
 Every path of moto's own ``moto.backup.urls`` is listed again here, bound to
 ``SandboxBackupResponse.dispatch``: moto resolves the operation from the botocore model (method +
@@ -24,7 +24,7 @@ url_bases = [
 _dispatch = SandboxBackupResponse.dispatch
 
 url_paths = {
-    # -- the extension (copy/restore operations come from CopyRestoreResponseMixin) ------------
+    # -- the extension's operations ------------------------------------------------------------------
     # Create/ListBackupSelections: /backup/plans/{backupPlanId}/selections/
     "{0}/backup/plans/(?P<backupPlanId>[^/]+)/selections/$": _dispatch,
     # Get/DeleteBackupSelection

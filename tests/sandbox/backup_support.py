@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from botocore.exceptions import ClientError
 
-    from sandbox.backup.models import SandboxBackupBackend
+    from sandbox.backup.backend import SandboxBackupBackend
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

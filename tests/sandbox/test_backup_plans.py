@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from sandbox.backup.scheduler import next_window
+from sandbox.backup.plan_schedule import next_window
 from tests.sandbox.backup_support import JOB_SECONDS, REGION, ROLE, VAULT, World, world
 
 __all__ = ["world"]
@@ -86,7 +86,7 @@ def test_daily_plan_backs_up_a_tagged_table_of_1000_items_at_its_window(world: W
     assert point["Lifecycle"] == {"DeleteAfterDays": 35}
     assert point["CalculatedLifecycle"]["DeleteAt"] == window + dt.timedelta(days=35)
     assert point["CreatedBy"]["BackupPlanId"] == plan_id
-    stored = world.backend().recovery_points[point["RecoveryPointArn"]]
+    stored = world.backend().state.recovery_points[point["RecoveryPointArn"]]
     assert len(stored.capture.payload) == 1000
     assert stored.tags == {"made-by": "plan"}
 

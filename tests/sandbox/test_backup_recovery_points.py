@@ -116,7 +116,7 @@ def test_recovery_point_expires_on_the_clock_and_is_deleted(world: World) -> Non
     world.vault()
     orders = world.table("orders")
     arn = _backed_up(world, orders, Lifecycle={"DeleteAfterDays": 7})
-    stored = world.backend().recovery_points[arn]
+    stored = world.backend().state.recovery_points[arn]
     native_backups = world.client("dynamodb").list_backups(TableName="orders")["BackupSummaries"]
     assert [b["BackupArn"] for b in native_backups] == [arn]
 

@@ -280,7 +280,7 @@ def test_a_recovery_point_deleted_during_the_restore_fails_the_job(aws: World, p
 
 def test_a_restore_started_for_a_restore_testing_plan_carries_its_arn(aws: World, point: str) -> None:
     plan_arn = f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:nightly_rt-1234"
-    job = aws.backend().start_restore_job(
+    job = aws.backend().restores.start_restore_job(
         recovery_point_arn=point,
         metadata={"targetTableName": "orders-rt"},
         iam_role_arn=ROLE,

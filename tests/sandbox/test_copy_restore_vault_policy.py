@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from sandbox.backup.copy_restore import policy_allows_copy_into
+from sandbox.backup.access_policy import policy_allows_copy_into
 from tests.sandbox.copy_restore_support import ACCOUNT, OTHER_ACCOUNT, VAULT, World, aws, vault_arn, world
 from tests.sandbox.model_check import assert_matches_output_shape
 

@@ -24,7 +24,7 @@ from moto.core.utils import camelcase_to_underscores, convert_regex_to_flask_pat
 
 from sandbox.backup import urls as sandbox_urls
 
-#: operations the extension implements (its own and CopyRestoreResponseMixin's)
+#: operations the extension implements (the handlers of sandbox.backup.responses)
 EXTENSION_OPERATIONS = [
     "CreateBackupSelection",
     "GetBackupSelection",

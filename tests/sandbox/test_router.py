@@ -19,7 +19,7 @@ from sandbox import Sandbox
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from sandbox.router import Invocation
+    from sandbox.lambda_service import Invocation
 
 FIXTURE = Path(__file__).parent / "fixtures" / "router" / "template.yaml"
 BUS = "routed-events"

@@ -1,4 +1,6 @@
-"""Accepting an inbound event: parse it with its model and check it comes from this account.
+"""Accepting an inbound event: parse it with its model and check it comes from this account and
+this Region (AWS events are regional: an event naming another Region, or no Region at all, is forged
+or misrouted, and must never make the function build a client for it).
 
 A rejection is logged with the reasons, counted (metric ``EventsRejected``) and makes no AWS
 call; the handler returns :data:`REJECTED` so the invocation succeeds (retrying a malformed
@@ -33,9 +35,13 @@ def accept[E: EventEnvelope](model: type[E], event: Any, context: LambdaContext)
         )
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return None
-    own_account = context.invoked_function_arn.split(":")[4]
+    _, _, _, own_region, own_account, *_ = context.invoked_function_arn.split(":")
     if parsed.account != own_account:
         logger.error("rejected event from another account", model=model.__name__, account=parsed.account)
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return None
+    if parsed.region != own_region:
+        logger.error("rejected event from another Region", model=model.__name__, region=parsed.region[:64])
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return None
     return parsed

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.models.alerts import Severity
 
@@ -83,7 +83,7 @@ def check_plan_selection(
 
 def not_matching_event(
     verdict: SelectionVerdict, plan: Plan, tag_key: str, now: dt.datetime
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The ``Selection Not Matching`` detail: critical, with the plan, the resources and the fix."""
     return {
         "severity": Severity.CRITICAL,

@@ -8,9 +8,11 @@ one plan job is started per matched resource (a resource matched by several sele
 gets one job, with the IAM role of the oldest selection that matched), with the rule's vault,
 start window, lifecycle and recovery point tags, and ``CreatedBy`` filled in.
 
-Plans are scheduled on the clock running when they are created; plans created while no clock was
-running are scheduled by :meth:`PlanSchedulerMixin.schedule_plans` (also called by
-:meth:`PlanSchedulerMixin.plan_next_window`). Jobs start at the window's opening (AWS randomises the
+Plans are scheduled on the clock running when they are created (the backend calls
+:meth:`PlanSchedule.plan_created` after moto's CreateBackupPlan, :meth:`PlanSchedule.validate_plan`
+before it, :meth:`PlanSchedule.unschedule` after DeleteBackupPlan); plans created while no clock was
+running are scheduled by :meth:`PlanSchedule.schedule_plans` (also called by
+:meth:`PlanSchedule.plan_next_window`). Jobs start at the window's opening (AWS randomises the
 start inside the window: not modelled).
 """
 
@@ -23,11 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pyawscron import AWSCron
 
 from sandbox import runtime
-from sandbox.backup.backup_jobs import BackupJobsMixin, JobRequest
+from sandbox.backup.backup_jobs import JobRequest
 from sandbox.backup.errors import InvalidParameterValueException, ResourceNotFoundException
-from sandbox.backup.recovery_points import validate_lifecycle
+from sandbox.backup.lifecycle import validate_lifecycle
 from sandbox.backup.selection_eval import matching_resources
-from sandbox.backup.selections import SelectionsMixin
 from sandbox.resources import iter_all
 
 if TYPE_CHECKING:
@@ -35,7 +36,11 @@ if TYPE_CHECKING:
 
     from moto.backup.models import Plan
 
+    from sandbox.backup.backup_jobs import BackupJobs
     from sandbox.backup.records import BackupJob
+    from sandbox.backup.region_settings import RegionSettings
+    from sandbox.backup.selections import Selections
+    from sandbox.backup.state import BackupState
     from sandbox.clock import SimClock
 
 UTC = dt.UTC
@@ -71,42 +76,55 @@ def next_window(expression: str, timezone: str | None, after: dt.datetime) -> dt
     return occurrence.replace(tzinfo=zone).astimezone(UTC)
 
 
-class PlanSchedulerMixin(SelectionsMixin, BackupJobsMixin):
-    """Plan rules fire on the clock and start plan jobs."""
+class PlanSchedule:
+    """Plan rules of one account and Region fire on the clock and start plan jobs.
 
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
-        #: plan id -> (the clock its rules are scheduled on, the cancel function of each rule)
-        self.plan_schedules: dict[str, tuple[SimClock, list[Callable[[], None]]]] = {}
+    ``state.plan_schedules``: plan id -> (the clock its rules are scheduled on, the cancel function
+    of each rule).
+    """
 
-    def create_backup_plan(
-        self, backup_plan: dict[str, Any], backup_plan_tags: dict[str, str], creator_request_id: str
-    ) -> Plan:
+    def __init__(
+        self,
+        state: BackupState,
+        *,
+        selections: Selections,
+        region_settings: RegionSettings,
+        backup_jobs: BackupJobs,
+    ) -> None:
+        self.state = state
+        self._selections = selections
+        self._region_settings = region_settings
+        self._backup_jobs = backup_jobs
+
+    # -- moto's CreateBackupPlan / DeleteBackupPlan ----------------------------------------------
+    def validate_plan(self, backup_plan: dict[str, Any]) -> None:
+        """Reject rules AWS refuses (bad cron, time zone or lifecycle) before moto stores the plan."""
         for rule in backup_plan.get("Rules") or []:
             if rule.get("ScheduleExpression"):
                 parse_cron(rule["ScheduleExpression"])
             parse_timezone(rule.get("ScheduleExpressionTimezone"))
             validate_lifecycle(rule.get("Lifecycle"))
-        plan = super().create_backup_plan(backup_plan, backup_plan_tags, creator_request_id)
+
+    def plan_created(self) -> None:
+        """Schedule the new plan's rules when a clock runs."""
         if runtime.has_clock():
             self.schedule_plans()
-        return plan
 
-    def delete_backup_plan(self, backup_plan_id: str) -> tuple[str, str, float, str]:
-        result = super().delete_backup_plan(backup_plan_id)
-        _, cancels = self.plan_schedules.pop(backup_plan_id, (None, []))
+    def unschedule(self, backup_plan_id: str) -> None:
+        """Cancel the timers of a deleted plan's rules."""
+        _, cancels = self.state.plan_schedules.pop(backup_plan_id, (None, []))
         for cancel in cancels:
             cancel()
-        return result
 
     # -- scheduling ------------------------------------------------------------------------------
     def schedule_plans(self) -> None:
         """Schedule every live plan's rules on the running clock (idempotent)."""
         clock = runtime.clock()
-        for plan_id, plan in self.plans.items():
-            scheduled = self.plan_schedules.get(plan_id)
+        schedules = self.state.plan_schedules
+        for plan_id, plan in self.state.plans.items():
+            scheduled = schedules.get(plan_id)
             if plan.deletion_date is None and (scheduled is None or scheduled[0] is not clock):
-                self.plan_schedules[plan_id] = (
+                schedules[plan_id] = (
                     clock,
                     [self._schedule_rule(clock, plan, r) for r in _rules(plan)],
                 )
@@ -127,7 +145,7 @@ class PlanSchedulerMixin(SelectionsMixin, BackupJobsMixin):
     def plan_next_window(self, plan_id: str, rule_name: str | None = None) -> dt.datetime:
         """When the rule's next window opens (the plan's first rule when no name is given)."""
         self.schedule_plans()
-        rule = self._rule(self.live_plan(plan_id), rule_name=rule_name)
+        rule = self._rule(self._selections.live_plan(plan_id), rule_name=rule_name)
         return next_window(
             rule["ScheduleExpression"], rule.get("ScheduleExpressionTimezone"), runtime.clock().now()
         )
@@ -135,17 +153,19 @@ class PlanSchedulerMixin(SelectionsMixin, BackupJobsMixin):
     # -- a window opens --------------------------------------------------------------------------
     def run_plan_window(self, plan_id: str, rule_id: str) -> list[BackupJob]:
         """Evaluate the plan's selections now and start one plan job per matched resource."""
-        plan = self.plans.get(plan_id)
+        state = self.state
+        plan = state.plans.get(plan_id)
         if plan is None or plan.deletion_date is not None:
             return []
         rule = self._rule(plan, rule_id=rule_id)
-        documents = [s.selection for s in self.plan_selections(plan_id)]
-        matched = matching_resources(documents, iter_all(self.account_id, self.region_name), self.is_opted_in)
+        documents = [s.selection for s in self._selections.plan_selections(plan_id)]
+        resources = iter_all(state.account_id, state.region_name)
+        matched = matching_resources(documents, resources, self._region_settings.is_opted_in)
         vault_name = rule["TargetBackupVaultName"]
-        if vault_name not in self.vaults:
+        if vault_name not in state.vaults:
             return []  # AWS fails such a plan run; the sandbox starts nothing
         return [
-            self.create_backup_job(
+            self._backup_jobs.create_backup_job(
                 JobRequest(
                     vault_name=vault_name,
                     resource=resource,
@@ -163,7 +183,7 @@ class PlanSchedulerMixin(SelectionsMixin, BackupJobsMixin):
 
     def copy_actions(self, job: BackupJob) -> list[dict[str, Any]]:
         """The CopyActions of the plan rule that started ``job`` (none for an on-demand job)."""
-        plan = self.plans.get(job.created_by.get("BackupPlanId", ""))
+        plan = self.state.plans.get(job.created_by.get("BackupPlanId", ""))
         rule_id = job.created_by.get("BackupRuleId")
         rules = [r for r in _rules(plan) if r["RuleId"] == rule_id] if plan is not None else []
         return [dict(action) for rule in rules for action in rule.get("CopyActions") or []]
