@@ -31,7 +31,7 @@ from backup_autopilot.logic.restore_tests.validation import OnDemandTest
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from backup_autopilot.logic.restore_tests.validation import TestResult
+    from backup_autopilot.logic.restore_tests.validation import RestoreTestResult
 
 DAY = 86400
 RESULT_DAYS = 400
@@ -121,7 +121,7 @@ class StateStore:
         """True for the first caller only (a conditional write): a job is validated once."""
         return self._put(f"restore-job#{job_id}", "validation", {"claimed": True}, SHORT_DAYS, only_new=True)
 
-    def record_result(self, result: TestResult) -> None:
+    def record_result(self, result: RestoreTestResult) -> None:
         data = {
             "job_id": result.job_id,
             "source_arn": result.source_arn,

@@ -102,7 +102,7 @@ class RestoreStatePort(Protocol):
 
     def claim_validation(self, job_id: str) -> bool: ...
 
-    def record_result(self, result: TestResult) -> None: ...
+    def record_result(self, result: RestoreTestResult) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class RestoreTestSettings:
 
 
 @dataclass
-class TestResult:
+class RestoreTestResult:
     job_id: str
     source_arn: str
     resource_type: str
@@ -194,9 +194,9 @@ class RestoreValidator:
         plan = self.settings.testing_plan_arn
         return bool(plan and job.testing_plan_arn and job.testing_plan_arn == plan)
 
-    def _verdict(self, job: RestoreJob, own: OnDemandTest | None, now: dt.datetime) -> TestResult:
+    def _verdict(self, job: RestoreJob, own: OnDemandTest | None, now: dt.datetime) -> RestoreTestResult:
         source_arn = job.source_resource_arn or (own.source_arn if own else "") or "unknown source"
-        result = TestResult(
+        result = RestoreTestResult(
             job_id=job.job_id,
             source_arn=source_arn,
             resource_type=job.resource_type,
@@ -281,7 +281,7 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def _message(result: TestResult) -> str:
+def _message(result: RestoreTestResult) -> str:
     if result.passed:
         text = "backup-autopilot: " + "; ".join(c.detail for c in result.checks)
     else:
