@@ -34,7 +34,7 @@ $(CHECKOV)/bin/checkov: requirements-checkov.txt
 	$(CHECKOV)/bin/pip install -q -r requirements-checkov.txt
 	@touch $(CHECKOV)/bin/checkov
 
-.PHONY: help venv demo serve invoke test lint build deploy bench
+.PHONY: help venv demo serve invoke test fuzz lint build deploy bench
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
@@ -51,6 +51,9 @@ invoke: $(PY) ## invoke a handler in the sandbox: make invoke FUNCTION=NotifyFun
 
 test: $(PY) ## run the test suite (unit + sandbox; integration runs only with AWS_SAM_STACK_NAME)
 	$(PY) -m pytest
+
+fuzz: $(PY) ## randomized property-test campaigns (many more examples, a new seed each run); prints what they found
+	HYPOTHESIS_PROFILE=fuzz FUZZ_SCALE=$${FUZZ_SCALE:-20} $(PY) -m pytest -p no:cacheprovider -q -m fuzz --hypothesis-show-statistics
 
 lint: $(PY) $(TOOLS)/bin/sam $(CHECKOV)/bin/checkov ## ruff, import contracts, mypy, cfn-lint (+serverless rules), checkov, detect-secrets, sam validate
 	bash .ci/lint

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Property tests: deterministic by default (CI and `make test`): derandomized (the examples follow
+# from each test's code), no example database (a failure found on one machine is not replayed on
+# another). `make fuzz` runs the randomized campaigns: HYPOTHESIS_PROFILE=fuzz and FUZZ_SCALE.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def scaled(examples: int) -> int:
+    """A property test's example count, multiplied by ``FUZZ_SCALE`` in `make fuzz` campaigns."""
+    return examples * max(1, int(os.environ.get("FUZZ_SCALE", "1")))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"

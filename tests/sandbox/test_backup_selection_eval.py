@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -123,6 +124,7 @@ def test_names_resource_type() -> None:
     assert not names_resource_type("*")
 
 
+@pytest.mark.fuzz
 @given(st.text(alphabet="ab:/-", max_size=12), st.text(alphabet="ab:/-", max_size=12))
 def test_a_trailing_wildcard_is_a_prefix_match(prefix: str, rest: str) -> None:
     assert arn_matches(prefix + "*", prefix + rest)

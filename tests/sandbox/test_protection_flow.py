@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sandbox import Sandbox
 from sandbox.resources import tagevents
-from tests.conftest import ROOT, load_event
+from tests.conftest import ROOT, load_event, scaled
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -148,7 +148,10 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.fuzz
+@settings(
+    max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     mutation=st.sampled_from(["drop", "replace", "detail"]),
     key=st.sampled_from(["source", "detail-type", "account", "resources", "time", "id", "region", "detail"]),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from backup_autopilot.logic.alerts import RejectedEvent, alert_from_event, build_digest
 from backup_autopilot.logic.notify import plan_batch
 from backup_autopilot.models.alerts import Severity
-from tests.conftest import load_event
+from tests.conftest import load_event, scaled
 
 
 def _events(case: str) -> list[dict]:
@@ -113,7 +113,8 @@ def test_digest_subject_fits_sns_limit() -> None:
     assert digest is not None and len(digest.subject) <= 100
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=scaled(300), deadline=None)
 @given(
     body=st.one_of(
         st.text(),

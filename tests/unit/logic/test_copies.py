@@ -47,6 +47,7 @@ def test_duplicate_entries_collapse() -> None:
     assert _resolve("us-west-2,us-west-2,123456789012:us-west-2").destinations == (DR,)
 
 
+@pytest.mark.fuzz
 @given(st.text(max_size=80))
 def test_any_tag_value_only_ever_yields_allowed_vaults(tag: str) -> None:
     assert set(_resolve(tag).destinations) <= set(ALLOWED.values())

@@ -18,6 +18,7 @@ from backup_autopilot.logic.protection import (
 )
 from backup_autopilot.logic.resources import parse_resource_arn
 from backup_autopilot.logic.tokens import TOKEN_LENGTH, backup_token, window_start
+from tests.conftest import scaled
 from tests.fakes import FakeBackup, FakeEvents, FakeResources
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -189,7 +190,8 @@ def test_every_supported_type_is_recognised(arn: str, expected: str) -> None:
     assert ref is not None and ref.resource_type == expected
 
 
-@settings(max_examples=500, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=scaled(500), deadline=None)
 @given(arn=st.text(max_size=120), value=st.text(max_size=20))
 def test_any_arn_and_value_never_raise_and_only_valid_plans_protect(arn: str, value: str) -> None:
     decision = _decide(arn, {"backup-plan": value})
