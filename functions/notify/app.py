@@ -1,37 +1,61 @@
-"""SQS batch of alert-worthy events (AWS Backup failures, our domain events) -> one SNS digest."""
+"""SQS batch of alert-worthy events (AWS Backup jobs, domain events, held digests) -> at most one
+e-mail (SNS) and one Slack post, remembered in the state table; partial batch failures reported."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.data_classes import SQSEvent
+# first: Powertools' batch utility builds every parser model (~250 ms) when pydantic is already
+# imported; imported before the layer package (which imports pydantic), it does not
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
 from backup_autopilot import composition
-from backup_autopilot.logic.notify import plan_batch
+from backup_autopilot.logic.alerting.classify import classify_body
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from backup_autopilot.logic.alerting.classify import Signal
+
+# a batch whose every message is malformed is reported like any other (each goes to the DLQ alone)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = list(SQSEvent(event).records)
-    plan = plan_batch((record.message_id, record.body) for record in records)
-    for message_id, reason in plan.rejected.items():
-        logger.error("rejected notification message", message_id=message_id, reason=reason)
-    metrics.add_metric(name="NotificationsRejected", unit=MetricUnit.Count, value=len(plan.rejected))
-    failures = list(plan.rejected)
-    if plan.digest is not None:
-        publisher = composition.wiring().alerts
-        try:
-            message_id = publisher.publish(plan.digest)
-        except Exception:
-            # nothing was delivered: every accepted message goes back to the queue to be retried
-            logger.exception("digest not delivered", alerts=len(plan.digest.alerts))
-            failures.extend(plan.accepted)
-        else:
-            logger.info("digest published", sns_message_id=message_id, alerts=len(plan.digest.alerts))
-            metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=len(plan.digest.alerts))
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
+    wiring = composition.wiring()
+    signals: list[tuple[str, Signal]] = []
+
+    def classify(record: SQSRecord) -> None:  # raises RejectedEvent: the record fails alone
+        signals.append((record.message_id, classify_body(record.body, wiring.alert_context)))
+
+    with processor(records=event.get("Records", []), handler=classify):
+        processor.process()
+    response = processor.response()
+    for failure in response["batchItemFailures"]:
+        logger.error("rejected notification message", message_id=failure["itemIdentifier"])
+    metrics.add_metric(
+        name="NotificationsRejected", unit=MetricUnit.Count, value=len(response["batchItemFailures"])
+    )
+    try:
+        delivery = wiring.notifier.deliver([signal for _, signal in signals])
+    except Exception:
+        # nothing was remembered: every accepted message returns to the queue (then the DLQ)
+        logger.exception("notifications not delivered", messages=len(signals))
+        failed = [{"itemIdentifier": message_id} for message_id, _ in signals]
+        return {"batchItemFailures": [*response["batchItemFailures"], *failed]}
+    logger.info("notifications delivered", **{k: v for k, v in vars(delivery).items() if v})
+    for name, value in (
+        ("AlertsSent", delivery.notices),
+        ("AlertsSuppressed", delivery.suppressed + delivery.duplicates),
+        ("AlertsResolved", delivery.resolved),
+        ("SlackPosts", delivery.slack_posts),
+        ("SlackRetries", delivery.slack_retries),
+        ("SlackFallbacks", delivery.slack_fallbacks),
+        ("DigestsHeld", delivery.held),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    return dict(response)

@@ -8,9 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.protection import handle_tag_change
-from backup_autopilot.logic.resources import parse_resource_arn
-from backup_autopilot.logic.restore_tests.first_test import wants_first_test
 from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
@@ -24,42 +21,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     tag_event = accept(TagChangeEvent, event, context)
     if tag_event is None:
         return REJECTED
-    wiring = composition.wiring()
-    settings = wiring.settings
-    changed = tag_event.detail.changed_tag_keys
-    tags = wiring.resources.tags_now(tag_event.resource_arn, tag_event.region)  # the truth, read once
-    result = handle_tag_change(
-        resource_arn=tag_event.resource_arn,
-        changed_keys=changed,
-        event_tags=tag_event.detail.tags,
-        tags_now=lambda _arn: tags,
-        plans=wiring.backup.assignable_plans,
-        protector=wiring.protector,
-        now=dt.datetime.now(dt.UTC),
-    )
-    first_test: dict[str, Any] | None = None
-    resource = parse_resource_arn(tag_event.resource_arn)
-    if resource is not None and wants_first_test(
-        changed,
-        tags,
-        tag_key=settings.restore_test_tag_key,
-        plan_tag_key=settings.plan_tag_key,
-        default_on=settings.restore_test_default_on,
-    ):
-        first_test = wiring.first_tester.start(resource)
-    logger.info(
-        "tag change handled",
+    result = composition.guarded(
+        "protect_resource",
+        lambda: composition.wiring().tag_changes.handle(
+            resource_arn=tag_event.resource_arn,
+            region=tag_event.region,
+            changed_keys=tag_event.detail.changed_tag_keys,
+            event_tags=tag_event.detail.tags,
+            now=dt.datetime.now(dt.UTC),
+        ),
         resource=tag_event.resource_arn,
-        outcome=result.outcome.value,
-        detail=result.detail,
-        backup_job_id=result.backup_job_id,
-        warnings=result.warnings,
-        first_test=first_test,
     )
-    metrics.add_metric(name=result.outcome.name.title(), unit=MetricUnit.Count, value=1)
-    return {
-        "outcome": result.outcome.value,
-        "detail": result.detail,
-        "backup_job_id": result.backup_job_id,
-        "first_test": first_test,
-    }
+    logger.info("tag change handled", resource=tag_event.resource_arn, **result)
+    metrics.add_metric(name=result["outcome"].split()[-1], unit=MetricUnit.Count, value=1)
+    return {k: result.get(k) for k in ("outcome", "detail", "backup_job_id", "first_test")}

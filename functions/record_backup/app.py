@@ -19,6 +19,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if job is None:
         return REJECTED
     wiring = composition.wiring()
-    result = wiring.source_recorder.job_completed(wiring.backup, job.detail.backup_job_id)
+    result = composition.guarded(
+        "record_backup",
+        lambda: wiring.source_recorder.job_completed(wiring.backup, job.detail.backup_job_id),
+        resource=job.detail.resource_arn,
+    )
     logger.info("backup completion handled", backup_job_id=job.detail.backup_job_id, **result)
     return result

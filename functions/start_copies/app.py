@@ -20,7 +20,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     job = accept(BackupJobEvent, event, context)
     if job is None:
         return REJECTED
-    result = copy_recovery_point(job, composition.wiring().copy_context)
+    result = composition.guarded(
+        "start_copies",
+        lambda: copy_recovery_point(job, composition.wiring().copy_context),
+        resource=job.detail.resource_arn,
+    )
     logger.info("copies planned", **result)
     metrics.add_metric(name="CopiesStarted", unit=MetricUnit.Count, value=len(result.get("started", [])))
     return result

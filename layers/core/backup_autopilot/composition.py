@@ -11,26 +11,40 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
+from backup_autopilot.adapters.alert_state import AlertMemory
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import BackupGateway
 from backup_autopilot.adapters.copies import CopyGateway
 from backup_autopilot.adapters.events import EventBridgePublisher
 from backup_autopilot.adapters.inspect import ResourceInspector
 from backup_autopilot.adapters.inventory import TaggedInventory
-from backup_autopilot.adapters.notifications import SnsPublisher
+from backup_autopilot.adapters.notifications import QueueOutbox, SnsPublisher
 from backup_autopilot.adapters.resources import ResourceGateway
 from backup_autopilot.adapters.restores import LambdaUserCheck, RestoreGateway
+from backup_autopilot.adapters.slack import SlackWebhook
 from backup_autopilot.adapters.state import StateStore
-from backup_autopilot.config import Settings, get_settings
+from backup_autopilot.config import Settings, get_settings, stack_vaults
+from backup_autopilot.logic.alerting.classify import Context as AlertContext
+from backup_autopilot.logic.alerting.service import Notifier, NotifySettings
 from backup_autopilot.logic.copies.destinations import stack_destinations
 from backup_autopilot.logic.copies.service import CopyContext
+from backup_autopilot.logic.errors import REQUEST_REFUSED, Refused, refusal_detail
+from backup_autopilot.logic.plan_catalogue import PLAN_REJECTED, parse_listed, parse_stack_plans
 from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import Reconciler, RestoreOptIn
 from backup_autopilot.logic.restore_tests.first_test import TESTABLE_TYPES, FirstTester, metadata_overrides
 from backup_autopilot.logic.restore_tests.recording import SourceRecorder
 from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
 from backup_autopilot.logic.restore_tests.validation import RestoreTestSettings, RestoreValidator
+from backup_autopilot.logic.tag_changes import TagChanges
+from backup_autopilot.observability import MetricUnit, logger, metrics
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from backup_autopilot.logic.plan_catalogue import Rejection
 
 
 class Wiring:
@@ -51,7 +65,19 @@ class Wiring:
             client("backup"),
             role_arn=self.settings.backup_role_arn or "",
             stack_name=self.settings.stack_name,
+            stack_plans=parse_stack_plans(self.settings.plan_names),
+            listed=parse_listed(self.settings.assignable_plans),
+            vaults=stack_vaults(self.settings),
+            on_rejected=self._plans_rejected,
         )
+
+    def _plans_rejected(self, rejections: list[Rejection]) -> None:
+        """Plans the catalogue refused: one ``Plan Rejected`` each (alerting keeps one alert open)."""
+        for rejection in rejections:
+            logger.warning(
+                "backup plan not assignable", plan_id=rejection.plan.plan_id, reason=rejection.reason
+            )
+            self.events.publish(PLAN_REJECTED, rejection.event())
 
     @cached_property
     def resources(self) -> ResourceGateway:
@@ -67,6 +93,18 @@ class Wiring:
             events=self.events,
             plan_tag_key=self.settings.plan_tag_key,
             allow_opt_in=self.settings.allow_opt_in,
+        )
+
+    @cached_property
+    def tag_changes(self) -> TagChanges:
+        """One Tag Change on Resource: protection, and a first restore test when opted in."""
+        return TagChanges(
+            tags=self.resources,
+            plans=self.backup.assignable_plans,
+            protector=self.protector,
+            first_tests=self.first_tester,
+            restore_test_tag_key=self.settings.restore_test_tag_key,
+            restore_test_default_on=self.settings.restore_test_default_on,
         )
 
     @cached_property
@@ -89,7 +127,8 @@ class Wiring:
             allowed=allowed,
             defaults=tuple(allowed.values()),  # every configured destination, unless the tag narrows it
             copy_to_tag_key=self.settings.copy_to_tag_key,
-            delete_after_days=self.settings.copy_delete_after_days,
+            delete_after_days=self.settings.copy_delete_after_days or None,  # None: the source's
+            source_vaults=stack_vaults(self.settings),
         )
 
     @cached_property
@@ -153,6 +192,7 @@ class Wiring:
                 check_function_prefix=s.restore_check_function_prefix,
                 tolerance_percent=s.restore_count_tolerance_percent,
             ),
+            sources=self.inspector,
         )
 
     @cached_property
@@ -193,6 +233,7 @@ class Wiring:
             plan_arn=self.settings.restore_testing_plan_arn,
             validation_window=dt.timedelta(hours=self.settings.restore_validation_window_hours),
             start_window=dt.timedelta(hours=self.settings.restore_start_window_hours),
+            first_tests=self.first_tester,
         )
 
     @cached_property
@@ -203,6 +244,37 @@ class Wiring:
             raise RuntimeError("ALERTS_TOPIC_ARN is not set")
         return SnsPublisher(client("sns"), topic_arn)
 
+    # -- alerting ---------------------------------------------------------------------------------
+    @cached_property
+    def alert_context(self) -> AlertContext:
+        """What classifying an event needs beyond it: the stack's plan names by plan id."""
+        pairs = (item.partition("=") for item in self.settings.plan_names.split(",") if "=" in item)
+        return AlertContext(plan_names={plan_id.strip(): name.strip() for plan_id, _, name in pairs})
+
+    @cached_property
+    def slack(self) -> SlackWebhook | None:
+        """Slack's incoming webhook, when the stack has its secret (SlackWebhookSecretArn)."""
+        arn = self.settings.slack_webhook_secret_arn
+        return SlackWebhook(arn, secrets_client=client("secretsmanager")) if arn else None
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        """Alerting: memory in the state table, e-mail through SNS, Slack, held digests on the queue."""
+        s = self.settings
+        if not s.state_table_name or not s.notification_queue_url:
+            raise RuntimeError("STATE_TABLE_NAME and NOTIFICATION_QUEUE_URL must be set for notify")
+        return Notifier(
+            store=AlertMemory(client("dynamodb"), s.state_table_name),
+            email=self.alerts,
+            outbox=QueueOutbox(client("sqs"), s.notification_queue_url),
+            chat=self.slack,
+            settings=NotifySettings(
+                repeat_window=dt.timedelta(hours=s.alert_repeat_hours),
+                digest_interval=s.alert_digest_seconds,
+                stack_name=s.stack_name,
+            ),
+        )
+
 
 def wiring() -> Wiring:
     """The wiring of the current environment's configuration (one per distinct configuration)."""
@@ -212,3 +284,33 @@ def wiring() -> Wiring:
 @lru_cache(maxsize=8)
 def _wiring_for(settings: Settings) -> Wiring:
     return Wiring(settings)
+
+
+def guarded(
+    function: str, work: Callable[[], dict[str, Any]], *, resource: str | None = None
+) -> dict[str, Any]:
+    """Run a handler's work, then publish its domain events together (one PutEvents call for up
+    to 10); a request AWS refused for good is reported, not retried.
+
+    A permanent refusal (not found, invalid parameter, access denied on that resource: see
+    ``adapters.aws``) would fail the same way on every retry and end in the dead-letter queue, so it
+    becomes one ``Request Refused`` domain event (a warning when a permission is missing) and a
+    ``RequestsRefused`` metric, and the invocation succeeds. Transient errors and bugs propagate:
+    Lambda retries them (nothing was published: the retry publishes once), then the on-failure
+    destination keeps the event.
+    """
+    events = wiring().events
+    try:
+        result = work()
+    except Refused as refusal:
+        logger.warning(
+            "AWS refused a request",
+            operation=refusal.operation,
+            code=refusal.code,
+            reason=refusal.reason[:500],
+        )
+        metrics.add_metric(name="RequestsRefused", unit=MetricUnit.Count, value=1)
+        events.publish(REQUEST_REFUSED, refusal_detail(refusal, resource=resource, function=function))
+        result = {"outcome": "Refused", "operation": refusal.operation, "code": refusal.code}
+    events.flush()
+    return result

@@ -28,8 +28,9 @@ class Settings(BaseModel):
     #: the disaster-recovery vault (same account, DR Region) and an optional cross-account vault
     dr_vault_arn: str | None = None
     cross_account_vault_arn: str | None = None
-    #: retention of copies (days); the DR vault lock's minimum must allow it
-    copy_delete_after_days: int = 35
+    #: retention of copies (days) for every plan without its own (CopyRetentionDays); 0: each copy
+    #: keeps its source's retention. The DR vault lock's window must allow it
+    copy_delete_after_days: int = Field(default=0, ge=0)
     #: how far back the hourly sweep looks for recovery points that lack a copy (24 sweeps a day
     #: cover each point many times over; a longer window costs list calls on every run)
     copy_sweep_days: int = 1
@@ -49,6 +50,23 @@ class Settings(BaseModel):
     restore_subnet_id: str = ""
     restore_db_subnet_group: str = ""
     restore_availability_zone: str = ""
+    #: alerting: the notification queue (held digests go back to it), the Slack webhook's secret
+    #: (empty: no Slack), how long an open alert stays quiet, the least time between two digests,
+    #: and the stack's plan names by plan id ("id=name,id=name")
+    notification_queue_url: str | None = None
+    slack_webhook_secret_arn: str = ""
+    alert_repeat_hours: float = Field(default=24.0, gt=0)
+    alert_digest_seconds: float = Field(default=120.0, ge=1)
+    plan_names: str = ""
+    #: plans a plan tag may name besides the stack's (AssignablePlans: ids or names, comma list) and
+    #: the vaults they write to (AssignablePlanVaults): copies are made of points in these vaults
+    #: and the primary vault only
+    assignable_plans: str = ""
+    assignable_plan_vaults: str = ""
+    #: the operator report: its bucket (ReportBucket) and how often it runs (ReportSchedule; the
+    #: period its job counts cover)
+    report_bucket_name: str = ""
+    report_schedule: str = "rate(1 hour)"
 
 
 _ENV = {
@@ -80,7 +98,22 @@ _ENV = {
     "restore_subnet_id": "RESTORE_SUBNET_ID",
     "restore_db_subnet_group": "RESTORE_DB_SUBNET_GROUP",
     "restore_availability_zone": "RESTORE_AVAILABILITY_ZONE",
+    "notification_queue_url": "NOTIFICATION_QUEUE_URL",
+    "slack_webhook_secret_arn": "SLACK_WEBHOOK_SECRET_ARN",  # pragma: allowlist secret
+    "alert_repeat_hours": "ALERT_REPEAT_HOURS",
+    "alert_digest_seconds": "ALERT_DIGEST_SECONDS",
+    "plan_names": "PLAN_NAMES",
+    "assignable_plans": "ASSIGNABLE_PLANS",
+    "assignable_plan_vaults": "ASSIGNABLE_PLAN_VAULTS",
+    "report_bucket_name": "REPORT_BUCKET_NAME",
+    "report_schedule": "REPORT_SCHEDULE",
 }
+
+
+def stack_vaults(settings: Settings) -> frozenset[str]:
+    """The vaults the stack backs up into and copies from: the primary vault and the listed plans'."""
+    listed = (name.strip() for name in settings.assignable_plan_vaults.split(","))
+    return frozenset(name for name in (settings.primary_vault_name, *listed) if name)
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:

@@ -28,20 +28,21 @@ def accept[E: EventEnvelope](model: type[E], event: Any, context: LambdaContext)
     try:
         parsed = model.model_validate(event)
     except ValidationError as error:
-        logger.error(
-            "rejected malformed event",
-            model=model.__name__,
-            errors=error.errors(include_url=False, include_input=False),
-        )
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        errors = error.errors(include_url=False, include_input=False)[:10]
+        refuse("malformed event", model=model.__name__, errors=errors)
         return None
     _, _, _, own_region, own_account, *_ = context.invoked_function_arn.split(":")
     if parsed.account != own_account:
-        logger.error("rejected event from another account", model=model.__name__, account=parsed.account)
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        refuse("event from another account", model=model.__name__, account=parsed.account)
         return None
     if parsed.region != own_region:
-        logger.error("rejected event from another Region", model=model.__name__, region=parsed.region[:64])
-        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        refuse("event from another Region", model=model.__name__, region=parsed.region[:64])
         return None
     return parsed
+
+
+def refuse(reason: str, **context: Any) -> dict[str, Any]:
+    """Log (WARNING: the function works as designed; the input was bad) and count a refusal."""
+    logger.warning(f"rejected {reason}", **context)
+    metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+    return REJECTED

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from backup_autopilot.adapters.cache import TtlCache
+from backup_autopilot.logic.copies.planning import COPY_RETENTION_TAG, retention_override
+from backup_autopilot.logic.plan_catalogue import FOREIGN_VAULT, PlanSummary, Rejection, select_plans
 from backup_autopilot.logic.protection import Plan, ResourceGone
 from backup_autopilot.logic.restore_tests.recording import CompletedBackup
 from backup_autopilot.logic.schedules import interval_of
@@ -15,12 +17,12 @@ from backup_autopilot.logic.selection_health import JobSummary
 from backup_autopilot.logic.tokens import token
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
     from mypy_boto3_backup import BackupClient
 
     from backup_autopilot.logic.resources import ResourceRef
 
-#: tags on a backup plan that make it assignable by the plan tag
-ASSIGNABLE_TAG = "backup-autopilot:assignable"
 ALIAS_TAG = "backup-autopilot:plan"
 STACK_TAG = "backup-autopilot:stack"
 
@@ -30,15 +32,35 @@ def selection_name(alias: str) -> str:
 
 
 class BackupGateway:
-    """Implements the protection logic's BackupPort, and the plan catalogue."""
+    """Implements the protection logic's BackupPort, and the plan catalogue.
+
+    The catalogue (:meth:`assignable_plans`) holds the stack's own plans (``stack_plans``: plan id
+    -> alias, from the stack) and the plans the deployer listed (``listed``: ids or names), decided
+    by :mod:`backup_autopilot.logic.plan_catalogue`; a listed plan must write to one of ``vaults``
+    (the primary vault and ``AssignablePlanVaults``). Plans refused on the way are handed to
+    ``on_rejected`` (the composition root publishes them as ``Plan Rejected``).
+    """
 
     def __init__(
-        self, client: BackupClient, *, role_arn: str, stack_name: str, cache: TtlCache | None = None
+        self,
+        client: BackupClient,
+        *,
+        role_arn: str,
+        stack_name: str,
+        cache: TtlCache | None = None,
+        stack_plans: Mapping[str, str] | None = None,
+        listed: Sequence[str] = (),
+        vaults: Iterable[str] = (),
+        on_rejected: Callable[[list[Rejection]], None] | None = None,
     ) -> None:
         self._client = client
         self._role_arn = role_arn
         self._stack = stack_name
         self._cache = cache or TtlCache()
+        self._stack_plans = dict(stack_plans or {})
+        self._listed = tuple(listed)
+        self._vaults = frozenset(vaults)
+        self._on_rejected = on_rejected
 
     @property
     def region(self) -> str:
@@ -54,26 +76,42 @@ class BackupGateway:
         return plans
 
     def _load_plans(self) -> dict[str, Plan]:
+        summaries = [
+            PlanSummary(
+                plan_id=item["BackupPlanId"],
+                name=item.get("BackupPlanName", ""),
+                arn=item["BackupPlanArn"],
+                tags=self._client.list_tags(ResourceArn=item["BackupPlanArn"]).get("Tags", {}),
+            )
+            for page in self._client.get_paginator("list_backup_plans").paginate()
+            for item in page["BackupPlansList"]
+        ]
+        selection = select_plans(summaries, stack_plans=self._stack_plans, listed=self._listed)
+        rejected = list(selection.rejected)
+        by_id = {summary.plan_id: summary for summary in summaries}
         plans: dict[str, Plan] = {}
-        for page in self._client.get_paginator("list_backup_plans").paginate():
-            for summary in page["BackupPlansList"]:
-                tags = self._client.list_tags(ResourceArn=summary["BackupPlanArn"]).get("Tags", {})
-                if tags.get(ASSIGNABLE_TAG) != "true":
-                    continue
-                document = self._client.get_backup_plan(BackupPlanId=summary["BackupPlanId"])["BackupPlan"]
-                rule = document["Rules"][0]
-                alias = tags.get(ALIAS_TAG) or document["BackupPlanName"]
-                plans[alias] = Plan(
-                    alias=alias,
-                    plan_id=summary["BackupPlanId"],
-                    plan_arn=summary["BackupPlanArn"],
-                    vault_name=rule["TargetBackupVaultName"],
-                    rule_name=rule["RuleName"],
-                    lifecycle={k: int(v) for k, v in rule.get("Lifecycle", {}).items() if isinstance(v, int)},
-                    interval=interval_of(rule.get("ScheduleExpression", "cron(0 5 ? * * *)")),
-                    start_window=dt.timedelta(minutes=int(rule.get("StartWindowMinutes") or 480)),
-                    stack_owned=tags.get(STACK_TAG) == self._stack,
-                )
+        for plan_id, alias in selection.assignable.items():
+            summary = by_id[plan_id]
+            document = self._client.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
+            rule = document["Rules"][0]
+            stack_owned = plan_id in self._stack_plans
+            if not stack_owned and rule["TargetBackupVaultName"] not in self._vaults:
+                rejected.append(Rejection(summary, FOREIGN_VAULT, alias, vault=rule["TargetBackupVaultName"]))
+                continue
+            plans[alias] = Plan(
+                alias=alias,
+                plan_id=plan_id,
+                plan_arn=summary.arn,
+                vault_name=rule["TargetBackupVaultName"],
+                rule_name=rule["RuleName"],
+                lifecycle={k: int(v) for k, v in rule.get("Lifecycle", {}).items() if isinstance(v, int)},
+                interval=interval_of(rule.get("ScheduleExpression", "cron(0 5 ? * * *)")),
+                start_window=dt.timedelta(minutes=int(rule.get("StartWindowMinutes") or 480)),
+                stack_owned=stack_owned,
+                copy_retention_days=retention_override(summary.tags.get(COPY_RETENTION_TAG)),
+            )
+        if rejected and self._on_rejected is not None:
+            self._on_rejected(rejected)
         return plans
 
     # -- BackupPort ------------------------------------------------------------------------
@@ -206,6 +244,9 @@ class BackupGateway:
         }
         if plan.lifecycle:
             request["Lifecycle"] = dict(plan.lifecycle)
+        if plan.copy_retention_days:
+            # an on-demand point names no plan (CreatedBy): its copies read the plan's override here
+            request["RecoveryPointTags"][COPY_RETENTION_TAG] = str(plan.copy_retention_days)
         try:
             job_id: str = self._client.start_backup_job(**request)["BackupJobId"]
         except ClientError as error:

@@ -9,8 +9,13 @@ from botocore.exceptions import ClientError
 
 from backup_autopilot.adapters.cache import TtlCache
 from backup_autopilot.logic.copies.failures import RETRYABLE, classify_failure
-from backup_autopilot.logic.copies.planning import RecoveryPointFacts, is_continuous_arn
-from backup_autopilot.logic.copies.service import CopyRefused
+from backup_autopilot.logic.copies.planning import (
+    COPY_RETENTION_TAG,
+    RecoveryPointFacts,
+    is_continuous_arn,
+    retention_override,
+)
+from backup_autopilot.logic.copies.service import CopyJobFacts, CopyRefused
 from backup_autopilot.logic.copies.sweep import PointSummary
 
 if TYPE_CHECKING:
@@ -52,7 +57,21 @@ class CopyGateway:
             plan_copy_vaults=plan_vaults,
             creation_date=point.get("CreationDate"),
             continuous=continuous_rule or is_continuous_arn(arn),
+            copy_retention_days=self._copy_retention(region, created_by.get("BackupPlanArn"), arn),
         )
+
+    def _copy_retention(self, region: str, plan_arn: str | None, point_arn: str) -> int | None:
+        """The plan's copy retention override (tag ``backup-autopilot:copy-retention-days``): read
+        on the plan that made the point (ListTags, cached per plan), or, for an on-demand backup
+        (no plan in ``CreatedBy``), on the point itself, which the stack tags from its plan."""
+        backup = self._client_for("backup", region)
+        if plan_arn:
+            tags: dict[str, str] = self._cache.get(
+                f"plan-tags:{plan_arn}", lambda: backup.list_tags(ResourceArn=plan_arn).get("Tags", {})
+            )
+        else:
+            tags = backup.list_tags(ResourceArn=point_arn).get("Tags", {})
+        return retention_override(tags.get(COPY_RETENTION_TAG))
 
     def _plan_rule(
         self, region: str, plan_id: str | None, rule_id: str | None
@@ -99,16 +118,22 @@ class CopyGateway:
                     return str(tag["Value"])
         return None
 
-    def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str:
+    def start_copy(
+        self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int | None
+    ) -> str:
+        """StartCopyJob with the order's token; without ``delete_after_days`` no lifecycle is sent,
+        and the copy keeps its source's expiry."""
+        request: dict[str, Any] = {
+            "RecoveryPointArn": point.arn,
+            "SourceBackupVaultName": point.vault_name,
+            "DestinationBackupVaultArn": order.destination.vault_arn,
+            "IamRoleArn": self._role_arn,
+            "IdempotencyToken": order.token,
+        }
+        if delete_after_days is not None:
+            request["Lifecycle"] = {"DeleteAfterDays": delete_after_days}
         try:
-            response = self._client_for("backup", point.region).start_copy_job(
-                RecoveryPointArn=point.arn,
-                SourceBackupVaultName=point.vault_name,
-                DestinationBackupVaultArn=order.destination.vault_arn,
-                IamRoleArn=self._role_arn,
-                IdempotencyToken=order.token,
-                Lifecycle={"DeleteAfterDays": delete_after_days},
-            )
+            response = self._client_for("backup", point.region).start_copy_job(**request)
         except ClientError as error:
             if error.response["Error"]["Code"] in REFUSALS:
                 raise CopyRefused(
@@ -117,6 +142,45 @@ class CopyGateway:
             raise
         job_id: str = response["CopyJobId"]
         return job_id
+
+    def copy_job(
+        self,
+        *,
+        copy_job_id: str | None,
+        source_point_arn: str | None,
+        destination_vault_arn: str | None,
+        state: str,
+        region: str,
+    ) -> CopyJobFacts | None:
+        """DescribeCopyJob by id; without one (a minimal event), the latest copy job of the source
+        point in ``state`` (to the destination vault when known), from ListCopyJobs."""
+        backup = self._client_for("backup", region)
+        if copy_job_id:
+            try:
+                job = backup.describe_copy_job(CopyJobId=copy_job_id)["CopyJob"]
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                    return None
+                raise
+        elif source_point_arn:
+            filters = {"BySourceRecoveryPointArn": source_point_arn, "ByState": state}
+            if destination_vault_arn:
+                filters["ByDestinationVaultArn"] = destination_vault_arn
+            listed = backup.list_copy_jobs(**filters)["CopyJobs"]
+            if not listed:
+                return None
+            job = max(listed, key=lambda item: item["CreationDate"])
+        else:
+            return None
+        return CopyJobFacts(
+            copy_job_id=job["CopyJobId"],
+            state=job.get("State", state),
+            resource_arn=job.get("ResourceArn"),
+            source_recovery_point_arn=job.get("SourceRecoveryPointArn"),
+            source_backup_vault_arn=job.get("SourceBackupVaultArn"),
+            destination_backup_vault_arn=job.get("DestinationBackupVaultArn"),
+            status_message=job.get("StatusMessage"),
+        )
 
     def attempted_destinations(self, point_arn: str, region: str) -> set[str]:
         """Destination vaults that already have a copy job for this point (one that needs no retry)."""

@@ -51,6 +51,11 @@ def _gone(error: ClientError) -> bool:
     return error.response["Error"]["Code"] in _NOT_FOUND
 
 
+def _first(described: list[Any]) -> Any:
+    """The one resource a Describe call by id answered with (None: it answered with none)."""
+    return described[0] if described else None
+
+
 class ResourceInspector:
     """Implements the restore tests' inspector ports."""
 
@@ -181,7 +186,11 @@ class ResourceInspector:
         )
 
     def _ebs(self, arn: str, _keys: list[str] | None, _as_of: dt.datetime | None) -> ResourceFacts:
-        volume = self._client("ec2", arn).describe_volumes(VolumeIds=[arn.rsplit("/", 1)[-1]])["Volumes"][0]
+        volume = _first(
+            self._client("ec2", arn).describe_volumes(VolumeIds=[arn.rsplit("/", 1)[-1]])["Volumes"]
+        )
+        if volume is None:
+            return ResourceFacts("EBS", arn, exists=False)
         return ResourceFacts(
             "EBS",
             arn,
@@ -201,9 +210,13 @@ class ResourceInspector:
         )
 
     def _rds(self, arn: str, _keys: list[str] | None, _as_of: dt.datetime | None) -> ResourceFacts:
-        db = self._client("rds", arn).describe_db_instances(DBInstanceIdentifier=arn.rsplit(":", 1)[-1])[
-            "DBInstances"
-        ][0]
+        db = _first(
+            self._client("rds", arn).describe_db_instances(DBInstanceIdentifier=arn.rsplit(":", 1)[-1])[
+                "DBInstances"
+            ]
+        )
+        if db is None:
+            return ResourceFacts("RDS", arn, exists=False)
         return ResourceFacts(
             "RDS",
             arn,
@@ -216,9 +229,13 @@ class ResourceInspector:
         )
 
     def _aurora(self, arn: str, _keys: list[str] | None, _as_of: dt.datetime | None) -> ResourceFacts:
-        cluster = self._client("rds", arn).describe_db_clusters(DBClusterIdentifier=arn.rsplit(":", 1)[-1])[
-            "DBClusters"
-        ][0]
+        cluster = _first(
+            self._client("rds", arn).describe_db_clusters(DBClusterIdentifier=arn.rsplit(":", 1)[-1])[
+                "DBClusters"
+            ]
+        )
+        if cluster is None:
+            return ResourceFacts("Aurora", arn, exists=False)
         return ResourceFacts(
             "Aurora",
             arn,
@@ -230,21 +247,28 @@ class ResourceInspector:
         )
 
     def _efs(self, arn: str, _keys: list[str] | None, _as_of: dt.datetime | None) -> ResourceFacts:
-        file_system = self._client("efs", arn).describe_file_systems(FileSystemId=arn.rsplit("/", 1)[-1])[
-            "FileSystems"
-        ][0]
+        file_system = _first(
+            self._client("efs", arn).describe_file_systems(FileSystemId=arn.rsplit("/", 1)[-1])["FileSystems"]
+        )
+        if file_system is None:
+            return ResourceFacts("EFS", arn, exists=False)
         return ResourceFacts(
             "EFS", arn, status=file_system["LifeCycleState"], encrypted=bool(file_system.get("Encrypted"))
         )
 
     def _fsx(self, arn: str, _keys: list[str] | None, _as_of: dt.datetime | None) -> ResourceFacts:
-        file_system = self._client("fsx", arn).describe_file_systems(FileSystemIds=[arn.rsplit("/", 1)[-1]])[
-            "FileSystems"
-        ][0]
+        # AWS answers FileSystemNotFound for an id it does not know; an empty list means the same
+        file_system = _first(
+            self._client("fsx", arn).describe_file_systems(FileSystemIds=[arn.rsplit("/", 1)[-1]])[
+                "FileSystems"
+            ]
+        )
+        if file_system is None:
+            return ResourceFacts("FSx", arn, exists=False)
         return ResourceFacts(
             "FSx",
             arn,
-            status=file_system["Lifecycle"],
+            status=file_system.get("Lifecycle"),  # always there on AWS; absent: not ready
             engine=file_system.get("FileSystemType"),
             size=file_system.get("StorageCapacity"),
         )

@@ -39,6 +39,7 @@ def restore_job(item: dict[str, Any]) -> RestoreJob:
         testing_plan_arn=(item.get("CreatedBy") or {}).get("RestoreTestingPlanArn"),
         validation_status=item.get("ValidationStatus"),
         deletion_status=item.get("DeletionStatus"),
+        recovery_point_created=item.get("RecoveryPointCreationDate"),
     )
 
 

@@ -12,6 +12,7 @@ Records (one item each; ``data`` holds JSON):
 | ``resource#<arn>`` | ``restore-test#<date>#<job>`` | verdict history | 400 days |
 | ``resource#<arn>`` | ``first-test`` | where its first on-demand test stands | 30 days |
 | ``on-demand-open`` | ``<job id>`` | an on-demand test resource not yet deleted | 30 days |
+| ``on-demand-pending`` | ``<job id>`` | an on-demand test without a verdict yet | 30 days |
 | ``restore-run`` | ``<run id>`` | a scheduled run already reported | 60 days |
 """
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.restore_tests.validation import RestoreTestResult
 
 DAY = 86400
+#: keys per BatchGetItem request (DynamoDB's limit)
+BATCH_KEYS = 100
 RESULT_DAYS = 400
 SHORT_DAYS = 30
 
@@ -93,6 +96,17 @@ class StateStore:
     # -- on-demand tests ----------------------------------------------------------------------
     def remember_on_demand(self, test: OnDemandTest) -> None:
         self._put(f"restore-job#{test.job_id}", "on-demand", asdict(test), SHORT_DAYS)
+        # listed by the hourly sweep until its verdict is recorded (its event may be lost)
+        self._put("on-demand-pending", test.job_id, {"job_id": test.job_id}, SHORT_DAYS)
+
+    def pending_on_demand(self) -> list[str]:
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "on-demand-pending"}},
+            ConsistentRead=True,
+        )
+        return [item["sk"]["S"] for item in response.get("Items", [])]
 
     def on_demand_test(self, job_id: str) -> OnDemandTest | None:
         data = self._get(f"restore-job#{job_id}", "on-demand")
@@ -145,9 +159,30 @@ class StateStore:
         )
         if result.on_demand and result.restored_arn:
             self._put("on-demand-open", result.job_id, data, SHORT_DAYS)
+        if result.on_demand:
+            self._delete("on-demand-pending", result.job_id)
 
     def result_of(self, job_id: str) -> dict[str, Any] | None:
         return self._get(f"restore-job#{job_id}", "result")
+
+    def results_of(self, job_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        """The verdicts of many jobs: BatchGetItem, 100 keys a request (a run's report reads them all)."""
+        found: dict[str, dict[str, Any] | None] = dict.fromkeys(job_ids)
+        now = int(self._clock())
+        for start in range(0, len(job_ids), BATCH_KEYS):
+            keys = [
+                {"pk": {"S": f"restore-job#{j}"}, "sk": {"S": "result"}}
+                for j in job_ids[start : start + BATCH_KEYS]
+            ]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    expires = item.get("expires_at", {}).get("N")
+                    if expires is None or int(expires) >= now:
+                        found[item["pk"]["S"].removeprefix("restore-job#")] = json.loads(item["data"]["S"])
+                request = dict(response.get("UnprocessedKeys") or {})
+        return found
 
     def latest_result(self, resource_arn: str) -> dict[str, Any] | None:
         return self._get(f"resource#{resource_arn}", "restore-test#latest")

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 RESTORE_TEST_MARKER = "backup-autopilot:restore-test"
 #: names of resources created by restore tests start with this
 RESTORE_TEST_PREFIX = "bap-rt-"
+#: AWS's restore testing tags what it restores ``awsbackup-restore-test`` and names it so (where it
+#: names it); its plans skip those, and so does the stack (a tag copied from the source, or put by
+#: hand, must not make a test's scratch copy a protected resource)
+AWS_RESTORE_TEST_MARKER = "awsbackup-restore-test"
 #: set on an EBS volume whose instance is protected by the same plan (the selections exclude it)
 COVERED_BY_TAG = "backup-autopilot:covered-by"
 
@@ -47,6 +51,9 @@ class Plan:
     start_window: dt.timedelta = dt.timedelta(hours=8)
     #: True for the stack's own plans (their selections come from the template)
     stack_owned: bool = True
+    #: days copies of its recovery points are kept (its ``backup-autopilot:copy-retention-days``
+    #: tag); None: each copy keeps its source's retention
+    copy_retention_days: int | None = None
 
 
 class Outcome(StrEnum):
@@ -105,8 +112,8 @@ def decide_tag_change(
     resource = parse_resource_arn(resource_arn)
     if plan_tag_key not in tags:
         return TagDecision(Outcome.REMOVED, f"the '{plan_tag_key}' tag was removed", resource_arn, resource)
-    if RESTORE_TEST_MARKER in tags or (
-        resource is not None and resource.name.startswith(RESTORE_TEST_PREFIX)
+    if (RESTORE_TEST_MARKER in tags or AWS_RESTORE_TEST_MARKER in tags) or (
+        resource is not None and resource.name.startswith((RESTORE_TEST_PREFIX, AWS_RESTORE_TEST_MARKER))
     ):
         return TagDecision(Outcome.IGNORED, "resource created by a restore test", resource_arn, resource)
     value = tags[plan_tag_key]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.logic.copies.sweep import sweep_recent_copies
+from backup_autopilot.logic.errors import Refused
 from backup_autopilot.logic.protection import NOT_OPTED_IN, Outcome, Plan, Protector, decide_tag_change
 from backup_autopilot.logic.restore_tests.first_test import restore_test_wanted
 from backup_autopilot.logic.selection_health import (
@@ -22,6 +23,7 @@ from backup_autopilot.logic.selection_health import (
     not_matching_event,
 )
 from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.reconcile_events import CONTINUATION
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.protection import EventPort
     from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
     from backup_autopilot.logic.selection_health import JobsPort
+    from backup_autopilot.models.reconcile_events import ContinuationEvent
 
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
@@ -87,6 +90,8 @@ class Coverage:
     #: protected resources opted in to restore tests, and those no run can test yet (with why)
     restore_opted_in: int = 0
     restore_not_testable: list[dict[str, str]] = field(default_factory=list)
+    #: requests AWS refused for good (not found, invalid, access denied on that resource)
+    refused: int = 0
 
     def sample(self, plan: str, arn: str) -> None:
         sample = self.plan_samples.setdefault(plan, [])
@@ -179,7 +184,14 @@ def sweep(
             coverage.protected += 1
             coverage.within_rpo += 1
             continue
-        result = protector.apply(decision, now=now, latest_backup=last)
+        try:
+            result = protector.apply(decision, now=now, latest_backup=last)
+        except Refused as refusal:  # this resource only: the sweep goes on
+            coverage.refused += 1
+            coverage.offend(
+                resource.arn, f"AWS refused {refusal.operation} ({refusal.code}): {refusal.reason[:200]}"
+            )
+            continue
         if result.outcome is Outcome.REJECTED:
             if result.cause == NOT_OPTED_IN:
                 coverage.not_opted_in += 1
@@ -196,8 +208,6 @@ def sweep(
 
 
 COVERAGE_REPORT = "Coverage Report"
-#: published on the stack's bus when a sweep must go on in a new invocation (the rule routes it back)
-CONTINUATION = "Reconcile Continuation"
 
 
 @dataclass(frozen=True)
@@ -229,18 +239,14 @@ class ReconcileRun:
         }
 
     @classmethod
-    def resume(cls, event: Mapping[str, Any]) -> ReconcileRun | None:
-        """The run a continuation event carries; None for a scheduled (fresh) run."""
-        if event.get("source") != "backup-autopilot" or event.get("detail-type") != CONTINUATION:
-            return None
-        detail = event.get("detail") or {}
-        if not detail.get("token") or not detail.get("run_id"):
-            return None
+    def resume(cls, event: ContinuationEvent) -> ReconcileRun:
+        """The run a (validated) continuation event carries."""
+        detail = event.detail
         return cls(
-            run_id=str(detail["run_id"]),
-            token=str(detail["token"]),
-            pages=int(detail.get("pages", 0)),
-            coverage=Coverage.from_dict(detail.get("coverage") or {}),
+            run_id=detail.run_id,
+            token=detail.token,
+            pages=detail.pages,
+            coverage=Coverage.from_dict(event.coverage()),
         )
 
 
@@ -283,7 +289,8 @@ class Reconciler:
     copy_context: CopyContext
     copies: CopySweepPort
     jobs: JobsPort
-    #: the stack's primary vault, whose recent recovery points the copy sweep checks (None: no sweep)
+    #: the stack's primary vault (None: no copy sweep); the sweep checks the recent recovery points
+    #: of every vault the copy context copies from (the primary vault and the listed plans')
     primary_vault: str | None
     copy_sweep_days: int
     region: str
@@ -333,7 +340,7 @@ class Reconciler:
             copies = sweep_recent_copies(
                 self.copy_context,
                 self.copies,
-                vault_name=self.primary_vault,
+                vault_names=sorted(self.copy_context.source_vaults or {self.primary_vault}),
                 account=account,
                 region=self.region,
                 since=now - dt.timedelta(days=self.copy_sweep_days),
@@ -352,7 +359,11 @@ class Reconciler:
             plan = plans.get(alias)
             if plan is None:
                 continue
-            verdict = check_plan_selection(plan, sample, self.jobs, now=now)
+            try:
+                verdict = check_plan_selection(plan, sample, self.jobs, now=now)
+            except Refused:
+                coverage.refused += 1
+                continue
             if verdict.not_matching:
                 coverage.selections_not_matching.append(alias)
                 self.events.publish(

@@ -9,12 +9,16 @@ is ``{}`` until a copy completes; ``createdBy`` exists only for jobs a plan star
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 BACKUP_SOURCE = "aws.backup"
 FAILURE_STATES = frozenset({"FAILED", "ABORTED", "EXPIRED", "PARTIAL"})
+
+
+#: an ARN as AWS writes them (any partition), bounded: ``resources`` entries and ARN fields
+Arn = Annotated[str, Field(min_length=12, max_length=2048, pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -36,11 +40,25 @@ class EventEnvelope(BaseModel):
     source: str = Field(min_length=1)
     account: str = Field(pattern=r"^\d{12}$")
     time: dt.datetime
-    region: str = Field(min_length=1)
-    resources: list[str] = Field(default_factory=list)
+    region: str = Field(min_length=1, max_length=32)
+    resources: list[Arn] = Field(default_factory=list, max_length=20)
     detail_type: str = Field(alias="detail-type", min_length=1)
     #: the service's payload; subclasses give it a model
     detail: Any
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _iso_text(cls, value: Any) -> Any:
+        """EventBridge writes ``time`` as ISO 8601 text; a number, or digits that pydantic would read
+        as epoch seconds, are not."""
+        if isinstance(value, dt.datetime):
+            return value
+        if not isinstance(value, str):
+            raise ValueError("time must be ISO 8601 text")
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise ValueError("time must be ISO 8601 text") from error
 
 
 class PlanCreator(BaseModel):
@@ -61,8 +79,9 @@ class JobDetail(BaseModel):
     resource_arn: str | None = Field(default=None, alias="resourceArn")
     resource_type: str | None = Field(default=None, alias="resourceType")
     status_message: str | None = Field(default=None, alias="statusMessage")
-    creation_date: str | None = Field(default=None, alias="creationDate")
-    completion_date: str | None = Field(default=None, alias="completionDate")
+    #: ISO 8601 in AWS's events; anything else makes the event malformed (rejected, never guessed)
+    creation_date: dt.datetime | None = Field(default=None, alias="creationDate")
+    completion_date: dt.datetime | None = Field(default=None, alias="completionDate")
     created_by: PlanCreator | None = Field(default=None, alias="createdBy")
 
     @property
@@ -109,3 +128,11 @@ class CopyJobEvent(EventEnvelope):
 class RestoreJobEvent(EventEnvelope):
     detail_type: Literal["Restore Job State Change"] = Field(alias="detail-type")
     detail: RestoreJobDetail
+
+
+class ScheduledEvent(EventEnvelope):
+    """EventBridge's ``Scheduled Event`` (the reconcile's schedule)."""
+
+    source: Literal["aws.events"]
+    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
+    detail: dict[str, Any] = Field(default_factory=dict)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backup_autopilot.models.aws_events import EventEnvelope
+from backup_autopilot.models.aws_events import Arn, EventEnvelope
 
 TAG_SOURCE = "aws.tag"
 TAG_DETAIL_TYPE = "Tag Change on Resource"
@@ -38,7 +38,7 @@ class TagChangeDetail(BaseModel):
 class TagChangeEvent(EventEnvelope):
     source: Literal["aws.tag"]
     detail_type: Literal["Tag Change on Resource"] = Field(alias="detail-type")
-    resources: list[str] = Field(min_length=1, max_length=1)
+    resources: list[Arn] = Field(min_length=1, max_length=1)
     detail: TagChangeDetail
 
     @property

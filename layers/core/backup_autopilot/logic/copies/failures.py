@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from backup_autopilot.models.alerts import Severity
 
 if TYPE_CHECKING:
+    from backup_autopilot.logic.copies.service import CopyJobFacts
     from backup_autopilot.models.aws_events import CopyJobEvent
 
 
@@ -78,22 +79,40 @@ def classify_failure(status_message: str | None) -> FailureCause:
 COPY_FAILED = "Copy Failed"
 
 
-def copy_failure_event(event: CopyJobEvent) -> dict[str, Any] | None:
-    """The ``Copy Failed`` detail for a FAILED/ABORTED copy job event, with its cause and fix."""
+#: copy states that are a failure to report
+COPY_FAILURE_STATES = frozenset({"FAILED", "ABORTED", "PARTIAL"})
+
+
+def lacks_job_facts(event: CopyJobEvent) -> bool:
+    """A failure event without the fields the alert needs (the job must be read: DescribeCopyJob)."""
     detail = event.detail
-    if detail.outcome not in {"FAILED", "ABORTED", "PARTIAL"}:
+    needed = (detail.copy_job_id, detail.resource_arn, detail.destination_backup_vault_arn)
+    return detail.outcome in COPY_FAILURE_STATES and not (all(needed) and detail.status_message)
+
+
+def copy_failure_event(event: CopyJobEvent, job: CopyJobFacts | None = None) -> dict[str, Any] | None:
+    """The ``Copy Failed`` detail for a FAILED/ABORTED/PARTIAL copy job event, with its cause and fix.
+
+    ``job`` (DescribeCopyJob's view) fills what the event lacks: AWS's events are not all complete.
+    """
+    detail = event.detail
+    if detail.outcome not in COPY_FAILURE_STATES:
         return None
-    cause = classify_failure(detail.status_message)
-    destination = detail.destination_backup_vault_arn or "an unknown vault"
-    source = event.resources[0] if event.resources else detail.resource_arn
+    resource = detail.resource_arn or (job.resource_arn if job else None)
+    copy_job_id = detail.copy_job_id or (job.copy_job_id if job else None)
+    vault = detail.destination_backup_vault_arn or (job.destination_backup_vault_arn if job else None)
+    message = detail.status_message or (job.status_message if job else None)
+    cause = classify_failure(message)
+    source = event.resources[0] if event.resources else (job and job.source_recovery_point_arn) or resource
     return {
         "severity": Severity.CRITICAL,
-        "summary": f"copy of {source} to {destination} "
-        f"{detail.outcome.lower()}: {detail.status_message or 'no message'}; fix: {FIXES[cause]}",
-        "resource": detail.resource_arn,
-        "copy_job_id": detail.copy_job_id,
+        "summary": f"copy of {source} to {vault or 'an unknown vault'} "
+        f"{detail.outcome.lower()}: {message or 'no message'}; fix: {FIXES[cause]}",
+        "resource": resource,
+        "copy_job_id": copy_job_id,
         "cause": cause.value,
         "fix": FIXES[cause],
-        "destination_vault_arn": detail.destination_backup_vault_arn,
-        "dedupe_key": f"copy-failed:{detail.copy_job_id or event.id}",
+        "status_message": message,
+        "destination_vault_arn": vault,
+        "dedupe_key": f"copy-failed:{copy_job_id or event.id}",
     }

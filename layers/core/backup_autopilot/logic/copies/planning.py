@@ -31,11 +31,29 @@ class RecoveryPointFacts:
     creation_date: dt.datetime | None = None
     #: a continuous (point-in-time) recovery point, which StartCopyJob does not copy
     continuous: bool = False
+    #: days its copies are kept, when its plan overrides the source's retention (tag
+    #: :data:`COPY_RETENTION_TAG`); None: a copy keeps the source's expiry
+    copy_retention_days: int | None = None
 
     @property
     def fully_managed(self) -> bool:
         # AWS names recovery points of fully managed types arn:aws:backup:...:recovery-point:...
         return ":backup:" in self.arn and ":recovery-point:" in self.arn
+
+
+#: a plan tag (and the recovery point tag of the plan's on-demand backups): how many days copies of
+#: the plan's recovery points are kept; absent or 0, a copy keeps its source's retention
+COPY_RETENTION_TAG = "backup-autopilot:copy-retention-days"
+
+
+def retention_override(value: str | None) -> int | None:
+    """The days a :data:`COPY_RETENTION_TAG` value asks copies to be kept; None (keep the source's
+    retention) for an absent, empty, zero or malformed value: a typo never shortens a retention."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    days = int(text)
+    return days if days > 0 else None
 
 
 def is_continuous_arn(arn: str) -> bool:

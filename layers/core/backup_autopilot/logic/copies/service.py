@@ -21,6 +21,20 @@ COPY_SKIPPED = "Copy Skipped"
 COPY_DESTINATION_REJECTED = "Copy Destination Rejected"
 
 
+@dataclass(frozen=True)
+class CopyJobFacts:
+    """What DescribeCopyJob says about a copy job: what a minimal copy event lacks (AWS's CREATED
+    example carries no copy job id, resource or size; other states may lack a field too)."""
+
+    copy_job_id: str
+    state: str
+    resource_arn: str | None = None
+    source_recovery_point_arn: str | None = None
+    source_backup_vault_arn: str | None = None
+    destination_backup_vault_arn: str | None = None
+    status_message: str | None = None
+
+
 class CopyRefused(Exception):
     """AWS refused to start a copy (a permanent refusal: invalid parameter or request). Raised by
     the port; the point is reported as skipped with AWS's message, never retried in a loop."""
@@ -35,7 +49,24 @@ class CopyPort(Protocol):
 
     def attempted_destinations(self, point_arn: str, region: str) -> set[str]: ...
 
-    def start_copy(self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int) -> str: ...
+    def start_copy(
+        self, point: RecoveryPointFacts, order: CopyOrder, *, delete_after_days: int | None
+    ) -> str:
+        """StartCopyJob; ``delete_after_days`` None sends no lifecycle: the copy keeps its source's expiry."""
+        ...
+
+    def copy_job(
+        self,
+        *,
+        copy_job_id: str | None,
+        source_point_arn: str | None,
+        destination_vault_arn: str | None,
+        state: str,
+        region: str,
+    ) -> CopyJobFacts | None:
+        """The copy job an event is about: DescribeCopyJob by its id, else the latest job in
+        ``state`` of the source point (to the destination, when known); None when none is found."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +78,25 @@ class CopyContext:
     allowed: Mapping[str, Destination]
     defaults: tuple[Destination, ...]
     copy_to_tag_key: str
-    delete_after_days: int
+    #: the stack's retention of copies (CopyRetentionDays); None: each copy keeps its source's
+    delete_after_days: int | None = None
+    #: the vaults whose recovery points the stack copies: its primary vault and the listed plans'
+    #: (None, in tests only: any vault)
+    source_vaults: frozenset[str] | None = None
+
+
+def copies_from(ctx: CopyContext, vault_name: str | None) -> bool:
+    """The one rule for both paths (the completion event and the hourly sweep): the stack copies
+    recovery points of its own vaults only. A completed backup in another vault (another team's)
+    is none of its business: no copy, no alert."""
+    return ctx.source_vaults is None or (vault_name or "") in ctx.source_vaults
+
+
+def copy_retention(point: RecoveryPointFacts, ctx: CopyContext) -> int | None:
+    """How many days a copy of ``point`` is kept: its plan's override (plan tag), else the stack's
+    (``CopyRetentionDays``), else None: no lifecycle, so the copy keeps its source's expiry (a
+    weekly point's copy 120 days, a monthly one's 365), as AWS does for a copy without one."""
+    return point.copy_retention_days or ctx.delete_after_days
 
 
 def copy_recovery_point(job: BackupJobEvent, ctx: CopyContext) -> dict[str, Any]:
@@ -59,6 +108,11 @@ def copy_recovery_point(job: BackupJobEvent, ctx: CopyContext) -> dict[str, Any]
         return {"outcome": "Ignored", "reason": f"job is {detail.outcome}"}
     if not job.resources or not detail.backup_vault_name:
         return {"outcome": "Rejected", "reason": "no recovery point ARN in resources[0] or no vault name"}
+    if not copies_from(ctx, detail.backup_vault_name):
+        return {
+            "outcome": "Ignored",
+            "reason": f"recovery point in vault {detail.backup_vault_name}, not one of the stack's vaults",
+        }
     return copy_point(
         ctx, vault_name=detail.backup_vault_name, arn=job.resources[0], account=job.account, region=job.region
     )
@@ -92,7 +146,7 @@ def copy_point(
         if order in already:
             continue
         try:
-            job_id = ctx.gateway.start_copy(point, order, delete_after_days=ctx.delete_after_days)
+            job_id = ctx.gateway.start_copy(point, order, delete_after_days=copy_retention(point, ctx))
         except CopyRefused as refusal:
             refused.append((order, str(refusal)))
             continue
@@ -194,7 +248,8 @@ def continue_chain(
             continue
         order = CopyOrder(final, copy_token(landed, final.vault_arn))
         try:
-            job_id = ctx.gateway.start_copy(hop, order, delete_after_days=ctx.delete_after_days)
+            # the original point's retention (its plan's), not the intermediate copy's
+            job_id = ctx.gateway.start_copy(hop, order, delete_after_days=copy_retention(source, ctx))
         except CopyRefused as refusal:
             ctx.events.publish(
                 COPY_SKIPPED,

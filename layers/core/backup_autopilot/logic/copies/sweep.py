@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from backup_autopilot.logic.copies.service import CopyContext, CopyPort, copy_point
+from backup_autopilot.logic.copies.service import CopyContext, CopyPort, copies_from, copy_point
+from backup_autopilot.logic.errors import Refused
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -28,6 +29,7 @@ class CopySweep:
     covered: int = 0
     copied: int = 0
     copies_started: int = 0
+    refused: int = 0
 
 
 def sweep_copies(
@@ -47,16 +49,25 @@ def sweep_copies(
     sweep = CopySweep()
     destinations = [d.vault_arn for d in ctx.allowed.values()]
     for point in points:
-        if point.status != "COMPLETED":
+        if point.status != "COMPLETED" or not copies_from(ctx, point.vault_name):
             continue
         sweep.points += 1
         if all((point.arn, vault) in attempted for vault in destinations):
             sweep.covered += 1
             continue
         done = {vault for vault in destinations if (point.arn, vault) in attempted}
-        result = copy_point(
-            ctx, vault_name=point.vault_name, arn=point.arn, account=account, region=region, attempted=done
-        )
+        try:
+            result = copy_point(
+                ctx,
+                vault_name=point.vault_name,
+                arn=point.arn,
+                account=account,
+                region=region,
+                attempted=done,
+            )
+        except Refused:  # this point only (deleted meanwhile, say): the sweep goes on
+            sweep.refused += 1
+            continue
         if result["started"]:
             sweep.copied += 1
             sweep.copies_started += len(result["started"])
@@ -77,17 +88,23 @@ def sweep_recent_copies(
     ctx: CopyContext,
     gateway: CopySweepPort,
     *,
-    vault_name: str,
+    vault_names: Iterable[str],
     account: str,
     region: str,
     since: dt.datetime,
 ) -> CopySweep:
-    """The copy half of the hourly reconcile: recovery points of ``vault_name`` since ``since``
-    that lack a copy at a destination get it now (events are best effort)."""
+    """The copy half of the hourly reconcile: recovery points of ``vault_names`` (the stack's
+    vaults: the same rule as the event path, :func:`copies_from`) since ``since`` that lack a copy
+    at a destination get it now (events are best effort)."""
     if not ctx.allowed:
         return CopySweep()
+    vaults = [name for name in vault_names if copies_from(ctx, name)]
     return sweep_copies(
-        gateway.recent_points(vault_name=vault_name, region=region, since=since),
+        (
+            point
+            for name in vaults
+            for point in gateway.recent_points(vault_name=name, region=region, since=since)
+        ),
         attempted=gateway.attempted_copies(region=region, since=since),
         ctx=ctx,
         account=account,
