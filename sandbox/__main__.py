@@ -9,6 +9,9 @@
     notifications); exits 1 when the handler raised.
 ``demo``
     The scripted story (``sandbox.demo``).
+
+``serve`` and ``demo`` take ``--realistic``: AWS's events arrive as AWS delivers them (best
+effort: 0-5 simulated minutes late, 2 % twice, 1 % never; seeded, so a run can be repeated).
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.world import Sandbox
+
+
+def _realistic_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        help="AWS events late (0-5 simulated minutes), 2%% twice, 1%% never; seeded",
+    )
 
 
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,18 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     _stack_arguments(serve)
+    _realistic_argument(serve)
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
     invoke.add_argument("function", help="the function's logical id in the template, e.g. NotifyFunction")
     invoke.add_argument("--event", required=True, type=Path, help="JSON event file")
     _stack_arguments(invoke)
-    commands.add_parser("demo", help="run the scripted story")
+    demo = commands.add_parser("demo", help="run the scripted story")
+    _realistic_argument(demo)
+    report = commands.add_parser("report", help="the operator report from a simulated month (make report)")
+    report.add_argument("--days", type=int, default=30, help="simulated days (default 30)")
+    report.add_argument("--out", type=Path, default=Path("build/report.html"), help="where the page goes")
     return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
     from sandbox.server import SandboxServer
 
-    with Sandbox(template=args.template, config_env=args.config_env) as sb:
+    with Sandbox(template=args.template, config_env=args.config_env, realistic=args.realistic) as sb:
         server = SandboxServer(sb, host=args.host, port=args.port)
         for warning in sb.deployment.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -107,9 +123,13 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "invoke":
         return _invoke(args)
+    if args.command == "report":
+        from sandbox.operator_report import run as report
+
+        return report(days=args.days, out=args.out)
     from sandbox.demo import main as demo
 
-    demo()  # exits with the story's status
+    demo(realistic=args.realistic)  # exits with the story's status
     return 0
 
 

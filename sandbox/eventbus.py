@@ -4,7 +4,8 @@ Two kinds of events enter EventBridge in the sandbox:
 
 * service events (``aws.backup``, ``aws.tag``) that AWS itself emits: :func:`emit_service_event`
   builds the exact envelope AWS sends (ISO ``time``, ``account``, ``region``, ``resources``) and
-  hands it to every rule of the account/Region's default bus;
+  hands it to every rule of the account/Region's default bus, when ``sandbox.delivery`` says (now,
+  late, twice, out of order, or never: the delivery faults; ``time`` stays the emission time);
 * ``PutEvents`` calls made by the handlers (domain events on the stack's bus): moto handles
   them; :func:`install` patches moto so that those envelopes also carry an ISO ``time`` and are
   recorded.
@@ -26,6 +27,8 @@ from typing import Any, cast
 
 from moto.events import models as events_models
 from moto.utilities.arns import parse_arn
+
+from sandbox.delivery import DELIVERY
 
 #: callback(function_arn, event, rule_arn) installed by the router
 LambdaTarget = Callable[[str, dict[str, Any], str], None]
@@ -188,11 +191,16 @@ def emit_service_event(
         "resources": list(resources or []),
         "detail": detail,
     }
-    _notify({**event, "_bus": bus_name})
-    backend = events_models.events_backends[account][region]
-    bus = backend.describe_event_bus(bus_name)
-    for rule in list(bus.rules.values()):
-        if rule.state != "ENABLED":
-            continue
-        rule.send_to_targets(cast("Any", copy.deepcopy(event)))
+
+    def enter(duplicate: bool) -> None:
+        if not duplicate:  # recorded once, when it first enters the bus (as with delivery_multiplier)
+            _notify({**event, "_bus": bus_name})
+        backend = events_models.events_backends[account][region]
+        bus = backend.describe_event_bus(bus_name)
+        for rule in list(bus.rules.values()):
+            if rule.state != "ENABLED":
+                continue
+            rule.send_to_targets(cast("Any", copy.deepcopy(event)))
+
+    DELIVERY.dispatch(event, enter)  # now, or late, twice, reordered, or never (delivery faults)
     return event

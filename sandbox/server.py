@@ -9,7 +9,9 @@ control routes under ``/_sandbox/`` move the simulated clock and show what happe
 ``GET  /_sandbox/clock``           the simulated time
 ``GET  /_sandbox/events``          every event that entered a bus
 ``GET  /_sandbox/invocations``     every function invocation
-``GET  /_sandbox/notifications``   every SNS message (and later Slack post)
+``GET  /_sandbox/notifications``   every SNS message and Slack post (``Channel``: ``sns``, ``slack``)
+``GET|POST /_sandbox/slack``       the Slack webhook: what it received and its faults (POST body:
+                                   ``{"fail": [{"status": 429, "retry_after": 30}]}``, ``{"clear": true}``)
 ``GET  /_sandbox/timeline``        the readable timeline, one line per entry
 ``GET  /_sandbox/stack``           stack name, account, Region, outputs, physical ids, functions
 ``GET|POST /_sandbox/faults``      the fault configuration (POST body: ``FaultInjector.configure`` spec)
@@ -62,6 +64,8 @@ class ControlApp:
             ("GET", "stack"): self._stack,
             ("GET", "faults"): lambda _: _json(self.sandbox.faults.describe()),
             ("POST", "faults"): self._configure_faults,
+            ("GET", "slack"): self._slack,
+            ("POST", "slack"): self._configure_slack,
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -142,6 +146,17 @@ class ControlApp:
                 "warnings": deployment.warnings,
             }
         )
+
+    def _slack(self, _: Request) -> Response:
+        slack = self.sandbox.slack
+        return _json({**slack.describe(), "received": [r.to_dict() for r in list(slack.requests)]})
+
+    def _configure_slack(self, request: Request) -> Response:
+        try:
+            self.sandbox.slack.configure(self._body(request))
+        except (KeyError, TypeError, ValueError) as error:
+            raise BadRequest(description=f"invalid Slack fault spec: {error}") from None
+        return _json(self.sandbox.slack.describe())
 
     def _configure_faults(self, request: Request) -> Response:
         try:

@@ -11,32 +11,36 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from moto import mock_aws
 
-from sandbox import eventbus, faults, runtime
+from sandbox import eventbus, faults, iam_enforcement, process_env, retry_sleeps, runtime, timeline
+from sandbox.backup import selection_eval
 from sandbox.backup.install import install as install_backup
 from sandbox.backup.state import backend_for
 from sandbox.clock import SimClock
+from sandbox.cloudwatch import CloudWatch
 from sandbox.deploy import Deployment, deploy
 from sandbox.faults import FAULTS, FaultInjector
-from sandbox.lambda_service import Invocation, Notification, Router, next_sequence
-from sandbox.resources import adapter_for_type, tagevents
+from sandbox.lambda_service import Invocation, Router, next_sequence
+from sandbox.resources import adapter_for_type, fsx, tagevents, validation
 from sandbox.resources.dynamodb import DynamoDBAdapter
+from sandbox.slack import PARAMETER as SLACK_PARAMETER
+from sandbox.slack import SlackWebhook, render_post
 from sandbox.template import StackContext, Template, load_yaml, read_samconfig
+from sandbox.timeline import RecordedEvent
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from types import TracebackType
 
     from sandbox.backup.backend import SandboxBackupBackend
+    from sandbox.delivery import DeliveryRecord
 
 #: moto's default account: the stack's account
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -51,15 +55,6 @@ ACCOUNT_HEADER = "x-moto-account-id"
 
 _running: Sandbox | None = None
 _running_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class RecordedEvent:
-    """An event that entered a bus, with the simulated time it entered."""
-
-    time: dt.datetime
-    seq: int
-    event: dict[str, Any]
 
 
 class Sandbox:
@@ -77,10 +72,26 @@ class Sandbox:
     parameters:
         Parameter overrides applied after samconfig's.
     dr_template:
-        The DR side's template, deployed first (as the README says to deploy it) into the
-        ``DrRegion`` of the same account as stack ``<stack>-dr``, with ``VaultName`` = the main
-        stack's ``DrVaultName`` and ``SourceAccountIds`` = the account; skipped when the file does
-        not exist; ``None`` skips it.
+        The DR side's template, deployed after the main stack into the ``DrRegion`` of the same
+        account as stack ``<stack>-dr``, with ``VaultName`` = the main stack's ``DrVaultName`` and
+        ``SourceBackupRoleArns`` = the main stack's ``BackupServiceRoleArn`` output (and
+        ``SourceAccountIds`` = the account, when the template declares it); skipped when the file
+        does not exist; ``None`` skips it.
+    negated_conditions:
+        ``"match_missing"`` or ``"require_tag"``: see ``selection_eval.set_negated_conditions``.
+    realistic:
+        AWS's best-effort delivery (``FAULTS.realistic()``, ``sandbox.delivery``): every ``aws.*``
+        event 0-5 simulated minutes late, 2 % twice, 1 % never; seeded.
+    alarms_start:
+        The state the stack's CloudWatch alarms start in (``sandbox.cloudwatch``): ``"OK"``, a stack
+        deployed a while ago (no message until something breaks), or ``"INSUFFICIENT_DATA"``, as
+        AWS starts a new alarm (its first evaluation to OK sends its OKActions: one message each).
+    iam:
+        Authorise the functions' AWS Backup, EventBridge, SNS, tagging and PassRole requests against
+        their roles' policies and the event bus's policy (``sandbox.iam_enforcement``; ``sb.iam``).
+    before_deploy:
+        Called once the world runs and before the stack is deployed (``sb.client`` works): creates
+        what must exist first (another team's backup plan) and returns parameter overrides (its id).
     """
 
     def __init__(
@@ -91,6 +102,12 @@ class Sandbox:
         *,
         parameters: Mapping[str, str] | None = None,
         dr_template: str | Path | None = DR_TEMPLATE,
+        negated_conditions: str = "match_missing",
+        realistic: bool = False,
+        slack: bool = True,
+        alarms_start: str = "OK",
+        iam: bool = True,
+        before_deploy: Callable[[Sandbox], Mapping[str, str]] | None = None,
     ) -> None:
         self.template_path = Path(template).resolve()
         self._dr_template = None if dr_template is None else self.template_path.parent / dr_template
@@ -110,6 +127,16 @@ class Sandbox:
         self._router: Router | None = None
         #: stacks deployed besides the main one (the DR side, ``deploy_stack``), by stack name
         self.stacks: dict[str, Deployment] = {}
+        self._negated_conditions = negated_conditions
+        self.realistic = realistic
+        #: the Slack incoming webhook (started when the template has a SlackWebhookSecretArn parameter)
+        self.slack = SlackWebhook()
+        self._slack_enabled = slack
+        self._alarms_start = alarms_start
+        self._cloudwatch: CloudWatch | None = None
+        self._iam_enabled = iam
+        self._before_deploy = before_deploy
+        self._iam: iam_enforcement.Enforcer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -131,15 +158,32 @@ class Sandbox:
         try:
             undo.callback(self._release)
             self._start_world(undo)
+            # what exists before the stack (another team's plan and vault): its parameters too
+            prepared = dict(self._before_deploy(self)) if self._before_deploy else {}
             template = Template(
                 self.template_path,
                 context=StackContext(self.account_id, self.region, self.stack_name),
-                parameter_overrides=self._parameters,
+                parameter_overrides={**self._start_slack(undo), **self._parameters, **prepared},
             )
-            self._deploy_dr_side(template)
             self._deployment = deploy(template, self.client)
+            # after the main stack: the DR vault's access policy names the main stack's backup role
+            self._deploy_dr_side(template)
+            self._start_iam(undo)
             self._router = Router(self._deployment, self.clock, self.client).start()
             undo.callback(self._router.stop)
+            for other in self.stacks.values():  # their functions run when invoked (Lambda's Invoke)
+                self._router.add_stack(other)
+            self._cloudwatch = CloudWatch(
+                self.clock,
+                self.client,
+                account=self.account_id,
+                region=self.region,
+                alarms_start=self._alarms_start,
+                sequence=next_sequence,
+            ).start()
+            self._router.containers.observers.append(self._cloudwatch.on_invocation)
+            undo.callback(self._cloudwatch.stop)
+            self.slack.listener = self._record_slack_post
         except BaseException:
             undo.close()
             raise
@@ -147,9 +191,9 @@ class Sandbox:
         return self
 
     def _start_world(self, undo: contextlib.ExitStack) -> None:
-        self._set_env(undo, "AWS_DEFAULT_REGION", self.region)
-        self._set_env(undo, "AWS_CONFIG_FILE", str(self._write_aws_config(undo)))
-        self._set_env(undo, "AWS_PROFILE", None)  # never a real account's profile inside
+        process_env.set_env(undo, "AWS_DEFAULT_REGION", self.region)
+        process_env.set_env(undo, "AWS_CONFIG_FILE", str(process_env.write_aws_config(undo)))
+        process_env.set_env(undo, "AWS_PROFILE", None)  # never a real account's profile inside
         self.clock.start()
         undo.callback(self.clock.stop)
         runtime.set_clock(self.clock)
@@ -158,15 +202,50 @@ class Sandbox:
         undo.callback(self._mock.stop)
         eventbus.install()
         faults.install()
+        retry_sleeps.install()
         undo.callback(FAULTS.clear)
+        FAULTS.delivery.sequence = next_sequence  # delivery records interleave with the timeline
+        if self.realistic:
+            FAULTS.realistic()
         install_backup()
+        selection_eval.set_negated_conditions(self._negated_conditions)
+        undo.callback(selection_eval.set_negated_conditions, "match_missing")
         tagevents.install()
+        validation.install()  # names and tags AWS refuses are refused (sandbox/resources/validation.py)
+        fsx.install()  # FSx file systems described with their Lifecycle, as AWS describes them
         tagevents.reset()  # a new world: every type emits tag events, versions start again
         dynamodb = adapter_for_type("DynamoDB")
         if isinstance(dynamodb, DynamoDBAdapter):
             dynamodb.reset()  # a new world: advanced DynamoDB backup is off again (AWS's default)
         eventbus.add_observer(self._observe)
         undo.callback(eventbus.clear_observers)
+
+    def _start_slack(self, undo: contextlib.ExitStack) -> dict[str, str]:
+        """Start the Slack webhook and keep its URL in a secret, when the template takes one (its
+        ``SlackWebhookSecretArn`` parameter, unless given): the stack's parameter override."""
+        declared = load_yaml(self.template_path).get("Parameters") or {}
+        if not self._slack_enabled or SLACK_PARAMETER not in declared or SLACK_PARAMETER in self._parameters:
+            return {}
+        self.slack.start()
+        undo.callback(self.slack.stop)
+        no_proxy = ",".join(p for p in (os.environ.get("NO_PROXY"), "127.0.0.1", "localhost") if p)
+        process_env.set_env(undo, "NO_PROXY", no_proxy)  # the webhook is local, whatever the machine's proxy
+        arn = self.client("secretsmanager").create_secret(
+            Name=f"{self.stack_name}/slack-webhook",
+            Description="Slack incoming webhook URL (the sandbox's own webhook)",
+            SecretString=self.slack.url,
+        )["ARN"]
+        return {SLACK_PARAMETER: str(arn)}
+
+    def _record_slack_post(self, payload: dict[str, Any]) -> None:
+        """An accepted Slack post becomes a notification (``Channel`` ``slack``), as people saw it."""
+        self.router.record_notification(
+            "slack",
+            f"slack:{self.slack.channel}",
+            render_post(payload, self.clock.now(), self.slack.channel),
+            subject=str(payload.get("text") or "") or None,
+            attributes={"blocks": payload.get("blocks") or []},
+        )
 
     def stop(self) -> None:
         """Stop the router, moto, the clock and the hooks; restore the environment."""
@@ -180,24 +259,6 @@ class Sandbox:
         with _running_lock:
             _running = None
 
-    @staticmethod
-    def _set_env(undo: contextlib.ExitStack, name: str, value: str | None) -> None:
-        previous = os.environ.get(name)
-        undo.callback(_put_env, name, previous)
-        _put_env(name, value)
-
-    @staticmethod
-    def _write_aws_config(undo: contextlib.ExitStack) -> Path:
-        """The SDK configuration of every client in the process (the handlers' too) while the sandbox
-        runs: path-style S3 URLs, because moto routes a virtual-hosted bucket named like a service
-        (``logs.s3.amazonaws.com``) to that service."""
-        handle, name = tempfile.mkstemp(prefix="sandbox-aws-config-")
-        with os.fdopen(handle, "w") as config:
-            config.write("[default]\ns3 =\n    addressing_style = path\n")
-        path = Path(name)
-        undo.callback(path.unlink, missing_ok=True)
-        return path
-
     def deploy_stack(
         self,
         template: str | Path,
@@ -207,14 +268,20 @@ class Sandbox:
         account: str | None = None,
         parameters: Mapping[str, str] | None = None,
     ) -> Deployment:
-        """Deploy another template into any account and Region (its functions are not run)."""
+        """Deploy another template into any account and Region; its functions run when invoked
+        through the Lambda API (``Invoke``), their triggers are not wired."""
         region, account = region or self.region, account or self.account_id
         stack = Template(
             template, context=StackContext(account, region, stack_name), parameter_overrides=parameters
         )
         deployment = deploy(stack, lambda service: self.client(service, region=region, account=account))
         if deployment.functions:
-            deployment.warn(f"{stack_name}: functions of stacks other than the main one are not run")
+            deployment.warn(
+                f"{stack_name}: functions of stacks other than the main one run only when invoked "
+                "through the Lambda API (their rules, schedules and queues are not wired)"
+            )
+            if self._router is not None:
+                self._router.add_stack(deployment)
         self.stacks[stack_name] = deployment
         return deployment
 
@@ -222,7 +289,11 @@ class Sandbox:
         dr_region = main.parameters.get("DrRegion")
         if self._dr_template is None or not self._dr_template.exists() or not dr_region:
             return
-        wanted = {"VaultName": main.parameters.get("DrVaultName"), "SourceAccountIds": self.account_id}
+        wanted = {
+            "VaultName": main.parameters.get("DrVaultName"),
+            "SourceAccountIds": self.account_id,
+            "SourceBackupRoleArns": self.deployment.outputs.get("BackupServiceRoleArn"),
+        }
         declared = load_yaml(self._dr_template).get("Parameters") or {}
         parameters = {name: str(value) for name, value in wanted.items() if name in declared and value}
         self.deploy_stack(
@@ -231,6 +302,20 @@ class Sandbox:
             region=str(dr_region),
             parameters=parameters,
         )
+
+    def _start_iam(self, undo: contextlib.ExitStack) -> None:
+        self._iam = iam_enforcement.Enforcer.for_deployment(
+            self.deployment, self.account_id, self._iam_enabled
+        )
+        iam_enforcement.activate(self._iam)
+        undo.callback(iam_enforcement.activate, None)
+
+    @property
+    def iam(self) -> iam_enforcement.Enforcer:
+        """IAM enforcement (``enabled``, ``denials``, ``decisions``, ``acting_as``, ``disabled``)."""
+        if self._iam is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._iam
 
     def _observe(self, event: dict[str, Any]) -> None:
         self._events.append(RecordedEvent(self.clock.now(), next_sequence(), event))
@@ -247,6 +332,14 @@ class Sandbox:
         if self._router is None:
             raise RuntimeError("the sandbox is not started")
         return self._router
+
+    @property
+    def cloudwatch(self) -> CloudWatch:
+        """The stack's metrics and alarms (``sandbox.cloudwatch``): ``alarm_states()``, ``history``,
+        ``metrics``, ``total(namespace, name, **dimensions)``."""
+        if self._cloudwatch is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._cloudwatch
 
     @property
     def template(self) -> Template:
@@ -336,12 +429,24 @@ class Sandbox:
         return list(self._events)
 
     @property
+    def delivery_log(self) -> list[DeliveryRecord]:
+        """What the delivery faults did to AWS events, in order (``sandbox.delivery``)."""
+        return list(FAULTS.delivery.log)
+
+    def dropped_events(self) -> list[dict[str, Any]]:
+        """The AWS events that never arrived (a dropped event is never in :attr:`events`)."""
+        return [record.event for record in FAULTS.delivery.log if record.action == "dropped"]
+
+    @property
     def invocations(self) -> list[Invocation]:
         return list(self.router.invocations)
 
     @property
     def notifications(self) -> list[dict[str, Any]]:
-        """Messages sent to people: every SNS publish (``Subject``, ``Message``, ``TopicArn`` ...)."""
+        """Messages sent to people: every SNS publish (``Channel`` ``sns``: ``Subject``, ``Message``,
+        ``TopicArn`` ...) and every accepted Slack post (``Channel`` ``slack``: ``Subject`` is the
+        post's notification text, ``Message`` the post as the channel shows it, ``TopicArn`` the
+        channel, ``MessageAttributes`` its Block Kit ``blocks``)."""
         return [notification.to_dict() for notification in self.router.notifications]
 
     def invoke(self, logical_id: str, event: Any) -> Invocation:
@@ -350,65 +455,12 @@ class Sandbox:
 
     def timeline(self) -> list[str]:
         """One readable line per event, invocation, notification and schedule firing, in time order."""
-        router = self.router
-        entries = [(r.time, r.seq, _event_line(r.event)) for r in self._events]
-        entries += [(i.started, i.seq, _invocation_line(i)) for i in router.invocations]
-        entries += [
-            (n.time, n.seq, f"{n.channel:<9} {_short(n.target)}: {_first_line(n)}")
-            for n in router.notifications
-        ]
-        entries += [
-            (f.time, f.seq, f"schedule  {f.kind} {f.name} fired ({f.expression})") for f in router.firings
-        ]
-        return [
-            f"{when:%Y-%m-%d %H:%M:%S}  {text}"
-            for when, _, text in sorted(entries, key=lambda e: (e[0], e[1]))
-        ]
-
-
-def _put_env(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
-
-
-def _short(arn: str) -> str:
-    return arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _event_line(event: dict[str, Any]) -> str:
-    detail = event.get("detail") or {}
-    facts = [str(detail[key]) for key in ("state", "status") if isinstance(detail, dict) and key in detail]
-    if isinstance(detail, dict) and detail.get("resourceArn"):
-        facts.append(_short(str(detail["resourceArn"])))
-    if isinstance(detail, dict) and detail.get("changed-tag-keys"):
-        facts.append("tags " + ",".join(detail["changed-tag-keys"]))
-    if not facts and event.get("resources"):
-        facts.append(_short(str(event["resources"][0])))
-    if isinstance(detail, dict) and detail.get("statusMessage"):
-        facts.append(repr(detail["statusMessage"]))
-    summary = f" [{' '.join(facts)}]" if facts else ""
-    return (
-        f"event     {event.get('source')}: {event.get('detail-type')}{summary} (bus {event.get('_bus', '?')})"
-    )
-
-
-def _invocation_line(invocation: Invocation) -> str:
-    outcome = invocation.outcome
-    if invocation.error:
-        outcome += f" {invocation.error}"
-    elif invocation.failed_items:
-        outcome += f" ({len(invocation.failed_items)} item(s) left for retry)"
-    return (
-        f"invoke    {invocation.function} <- {invocation.trigger} (attempt {invocation.attempt}): "
-        f"{outcome} [{invocation.duration_ms:.1f} ms]"
-    )
-
-
-def _first_line(notification: Notification) -> str:
-    text = notification.subject or (notification.message.splitlines() or [""])[0]
-    return text if len(text) <= 100 else text[:97] + "..."
+        return timeline.lines(
+            events=self._events,
+            deliveries=FAULTS.delivery.log,
+            router=self.router,
+            cloudwatch=self._cloudwatch,
+        )
 
 
 #: boto3.client without the per-service overloads of boto3-stubs (the service is a parameter here)

@@ -10,18 +10,22 @@ service per AWS concept over it, each given the peers it needs:
 ``backup_jobs``        StartBackupJob, DescribeBackupJob, ListBackupJobs, the job life cycle
 ``selections``         Create/Get/List/DeleteBackupSelection
 ``plan_schedule``      plan rules' windows on the clock, the plan jobs they start
-``vault_policy``       Put/Get/DeleteBackupVaultAccessPolicy (Vault Lock enforcement: to come)
+``vault_policy``       Put/Get/DeleteBackupVaultAccessPolicy
+``vault_lock``         what a locked vault refuses (jobs, lifecycle updates, deletes), over moto's lock
 ``copies``             StartCopyJob, DescribeCopyJob, ListCopyJobs, the copy life cycle
 ``restores``           StartRestoreJob, Describe/ListRestoreJobs, PutRestoreValidationResult
 ``restore_metadata``   GetRecoveryPointRestoreMetadata, GetRestoreTestingInferredMetadata
+``restore_testing``    Create/Get/List/Update/DeleteRestoreTestingPlan and -Selection, the plans'
+                       runs on the clock (restore jobs through ``restores``)
+``restore_test_cleanup``  what restore tests restored: tagged, kept for validation, deleted
 =====================  ==========================================================================
-
-(A ``restore_testing`` service, over ``restores`` and ``restore_metadata``, joins them here.)
 
 Cross-concept reactions are wired here and nowhere else:
 
 * a backup job that completes registers its recovery point (``recovery_points.register``), then
   the CopyActions of the plan rule that started it start copy jobs (:meth:`_start_copy_actions`);
+* a restore job that finishes, or gets a validation result, is handed to ``restore_test_cleanup``
+  (which acts on the jobs of restore testing plans only);
 * a service reaches its counterpart in another account or Region (a copy's destination, a vault of
   ``BackupVaultAccountId``) through ``peers``, which looks that backend up in moto at call time;
 * moto's own operations keep their behaviour, with the extension's rules around them:
@@ -47,9 +51,12 @@ from sandbox.backup.plan_schedule import PlanSchedule
 from sandbox.backup.recovery_points import RecoveryPoints
 from sandbox.backup.region_settings import RegionSettings, default_management, default_opt_in
 from sandbox.backup.restore_metadata import RestoreMetadata
+from sandbox.backup.restore_test_cleanup import RestoreTestCleanup
+from sandbox.backup.restore_testing import RestoreTesting
 from sandbox.backup.restores import Restores
 from sandbox.backup.selections import Selections
 from sandbox.backup.state import BackupState, backend_for
+from sandbox.backup.vault_lock import VaultLock
 from sandbox.backup.vault_policy import VaultPolicy
 
 if TYPE_CHECKING:
@@ -86,14 +93,18 @@ class SandboxBackupBackend(BackupBackend):
         )
         state = self.state
         self.region_settings = RegionSettings(state)
+        self.vault_lock = VaultLock(state)
         self.recovery_points = RecoveryPoints(
-            state, peers=lambda account, region: _backend_of(account, region).recovery_points
+            state,
+            peers=lambda account, region: _backend_of(account, region).recovery_points,
+            vault_lock=self.vault_lock,
         )
         self.backup_jobs = BackupJobs(
             state,
             region_settings=self.region_settings,
             register_point=self.recovery_points.register,
             after_completed=self._start_copy_actions,
+            vault_lock=self.vault_lock,
         )
         self.selections = Selections(state)
         self.plan_schedule = PlanSchedule(
@@ -107,10 +118,17 @@ class SandboxBackupBackend(BackupBackend):
             state,
             recovery_points=self.recovery_points,
             vault_policy=self.vault_policy,
+            vault_lock=self.vault_lock,
             peers=lambda account, region: _backend_of(account, region).copies,
         )
-        self.restores = Restores(state)
+        self.restore_test_cleanup = RestoreTestCleanup(state)
+        self.restores = Restores(
+            state,
+            after_finished=self.restore_test_cleanup.restore_finished,
+            after_validation=self.restore_test_cleanup.validation_put,
+        )
         self.restore_metadata = RestoreMetadata(recovery_points=self.recovery_points)
+        self.restore_testing = RestoreTesting(state, restores=self.restores, tag_resource=self.tag_resource)
 
     @property
     def _url_module(self) -> Any:
@@ -150,6 +168,14 @@ class SandboxBackupBackend(BackupBackend):
         self.plan_schedule.unschedule(backup_plan_id)
         return result
 
+    def list_tags(self, resource_arn: str) -> dict[str, str]:
+        """ListTags of a recovery point answers its tags too (the resource's at backup time and the
+        job's RecoveryPointTags: ``job_points.point_tags``), as the API documents ("a target recovery
+        point, backup plan, or backup vault"); moto keeps only what TagResource gave it."""
+        own = super().list_tags(resource_arn)
+        point = self.state.recovery_points.get(resource_arn)
+        return {**point.tags, **own} if point is not None else own
+
     def delete_backup_vault(self, backup_vault_name: str) -> None:
         self.recovery_points.check_vault_deletable(backup_vault_name)
         super().delete_backup_vault(backup_vault_name)
@@ -159,6 +185,10 @@ class SandboxBackupBackend(BackupBackend):
     def plan_next_window(self, plan_id: str, rule_name: str | None = None) -> dt.datetime:
         """When the plan rule's next window opens (``plan_schedule.plan_next_window``)."""
         return self.plan_schedule.plan_next_window(plan_id, rule_name)
+
+    def restore_testing_next_run(self, plan_name: str) -> dt.datetime:
+        """When the restore testing plan runs next (``restore_testing.plan_next_run``)."""
+        return self.restore_testing.plan_next_run(plan_name)
 
 
 if TYPE_CHECKING:

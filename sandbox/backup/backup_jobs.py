@@ -8,20 +8,40 @@ Life cycle over simulated time (every step is a SimClock timer; events as ``even
 
 1. CREATED at the request (event: CREATED).
 2. :data:`START_DELAY_SECONDS` later the job tries to start. AWS runs one backup or copy job per
-   resource at a time (fact sheet 4): while another one is RUNNING for the same resource the job
-   stays CREATED and retries every :data:`RETRY_SECONDS` (AWS retries "at least every 10
-   minutes"); when its start window (``StartWindowMinutes``, 8 h by default) closes first, it
-   turns EXPIRED with AWS's message :data:`RUNNING_JOB_MESSAGE`.
-3. RUNNING (event, with ``expectedCompletionDate``): the adapter captures the resource's data
+   resource at a time (fact sheet 4): while another one is PENDING or RUNNING for the same
+   resource, or while an injected capacity fault (``FAULTS.no_capacity``) holds, the job stays
+   CREATED and retries every :data:`RETRY_SECONDS` (AWS retries "at least every 10 minutes"),
+   counting its retries (the event's ``retryCount``); when its start window
+   (``StartWindowMinutes``, 8 h by default) closes first, it turns EXPIRED, with AWS's message
+   :data:`RUNNING_JOB_MESSAGE` when another job held the resource, :data:`START_WINDOW_MESSAGE`
+   (the sandbox's wording) otherwise.
+3. PENDING (event, with a status message) when AWS waits before running it
+   (``FAULTS.pending_backup``: the underlying service is not ready), then
+4. RUNNING (event, with ``expectedCompletionDate``): the adapter captures the resource's data
    now (the point in time of the backup). A resource that vanished, or a capture AWS would fail
    (``CaptureError``, e.g. an S3 bucket without versioning), fails the job at once.
-4. After ``BASE_DURATION_SECONDS + size / THROUGHPUT_BYTES_PER_SECOND``: COMPLETED, the recovery
+5. After ``BASE_DURATION_SECONDS + size / THROUGHPUT_BYTES_PER_SECOND``: COMPLETED, the recovery
    point registered in the vault (``Recovery Point State Change``), then the job event with the
-   recovery point in ``resources[0]``; or FAILED with the message of an injected fault
-   (``FAULTS.job_failure("backup", resource_arn)``), the capture discarded.
+   recovery point in ``resources[0]``; COMPLETED "with issues" (a non-empty status message,
+   ``FAULTS.complete_with_issues``); PARTIAL (``FAULTS.partial_job``: a point with status PARTIAL,
+   UNVERIFIED: AWS documents PARTIAL for composite jobs); or FAILED with the message of an injected
+   fault (``FAULTS.job_failure("backup", resource_arn)``), the capture discarded. A plan rule with
+   ``EnableContinuousBackup`` makes continuous points (``job_points``).
 
-Not modelled: ``CompleteWindowMinutes`` (recorded, never enforced), ABORTED (no StopBackupJob),
-PARTIAL, parent/child (composite) jobs, the randomised start of plan jobs inside their window.
+StopBackupJob: a CREATED, PENDING or RUNNING job turns ABORTING at once (no event) and ABORTED
+:data:`ABORT_SECONDS` later (event, capture discarded); refused (InvalidRequestException: the exact
+error is UNVERIFIED) for the types the API says it does not support (:data:`STOP_UNSUPPORTED_TYPES`)
+and for a job that already ended.
+
+When the job starts running, AWS Backup assumes its role and the vault checks its lifecycle: a role
+that does not exist or does not trust ``backup.amazonaws.com`` (``roles.role_refusal``) and a
+retention outside the vault's Vault Lock range (``VaultLock.retention_refusal``) fail the job
+(FAILED; messages UNVERIFIED). ``CompleteWindowMinutes`` (plan rules: ``CompletionWindowMinutes``)
+counts from the job's creation ("from when the backup was scheduled", botocore model): a job still
+RUNNING when it closes ends EXPIRED with :data:`COMPLETE_WINDOW_MESSAGE` (state and text from a
+public report of a real job, not from AWS's documentation: UNVERIFIED), its capture discarded.
+
+Not modelled: parent/child (composite) jobs, the randomised start of plan jobs inside their window.
 """
 
 from __future__ import annotations
@@ -33,16 +53,20 @@ from typing import TYPE_CHECKING, Any
 from sandbox import runtime
 from sandbox.backup.errors import (
     InvalidParameterValueException,
+    InvalidRequestException,
     MissingParameterValueException,
     ResourceNotFoundException,
 )
 from sandbox.backup.events import emit_backup_job
+from sandbox.backup.job_points import CONTINUOUS_TYPES, continuous_point_arn, new_point, refresh_continuous
 from sandbox.backup.lifecycle import validate_lifecycle
 from sandbox.backup.paging import paginate
 from sandbox.backup.records import BackupJob, JobProgress, RecoveryPoint
+from sandbox.backup.roles import role_refusal
 from sandbox.backup.selection_eval import validate_iam_role_arn
 from sandbox.backup.state import as_utc, new_id, request_fingerprint, utcnow
-from sandbox.faults import FAULTS
+from sandbox.backup.vault_lock import retention_days
+from sandbox.faults import FAULTS, NO_CAPACITY, PARTIAL, PENDING, WITH_ISSUES
 from sandbox.resources import CaptureError, SandboxAdapter, adapter_for_arn
 
 if TYPE_CHECKING:
@@ -50,6 +74,7 @@ if TYPE_CHECKING:
 
     from sandbox.backup.region_settings import RegionSettings
     from sandbox.backup.state import BackupState
+    from sandbox.backup.vault_lock import VaultLock
     from sandbox.resources.base import LiveResource
 
 START_DELAY_SECONDS = 60
@@ -61,6 +86,20 @@ MIN_START_WINDOW_MINUTES = 60
 MAX_START_WINDOW_MINUTES = 52_560_000
 LIST_HORIZON = dt.timedelta(days=30)
 RUNNING_JOB_MESSAGE = "Backup job failed because there was a running job for the same resource."
+#: EXPIRED when the job could not start in its window for another reason (the sandbox's wording,
+#: modelled on AWS's restore-testing message "Restore job was unable to start within the specified
+#: start window": UNVERIFIED for backup jobs)
+START_WINDOW_MESSAGE = "Backup job was unable to start within the specified start window."
+#: StopBackupJob "is not supported" for these (the API's documentation; all FSx types are "FSx")
+STOP_UNSUPPORTED_TYPES = frozenset(
+    {"Aurora", "DocumentDB", "FSx", "Neptune", "SAP HANA on Amazon EC2", "RDS"}
+)
+#: ABORTING -> ABORTED (simulated seconds)
+ABORT_SECONDS = 30
+#: the ABORTED job's status message (the sandbox's wording: UNVERIFIED)
+STOPPED_MESSAGE = "Backup job was stopped by StopBackupJob."
+#: a job still RUNNING when its complete window closes (UNVERIFIED: a public report, not AWS's docs)
+COMPLETE_WINDOW_MESSAGE = "Backup job expired before completion."
 #: StartBackupJob returns RecoveryPointArn only for these (fact sheet 2.2; DynamoDB: advanced only)
 TYPES_RETURNING_RECOVERY_POINT = {"EFS", "DynamoDB"}
 
@@ -79,6 +118,8 @@ class JobRequest:
     backup_options: dict[str, str]
     created_by: dict[str, Any]
     idempotency_token: str | None = None
+    #: the plan rule's EnableContinuousBackup
+    continuous: bool = False
 
 
 class BackupJobs:
@@ -95,8 +136,10 @@ class BackupJobs:
         region_settings: RegionSettings,
         register_point: Callable[[RecoveryPoint], None],
         after_completed: Callable[[BackupJob, RecoveryPoint], None],
+        vault_lock: VaultLock,
     ) -> None:
         self.state = state
+        self._vault_lock = vault_lock
         self._region_settings = region_settings
         self._register_point = register_point
         self._after_completed = after_completed
@@ -191,6 +234,7 @@ class BackupJobs:
             created_by=dict(request.created_by),
             idempotency_token=request.idempotency_token,
             backup_options=dict(request.backup_options),
+            continuous=request.continuous and resource.resource_type in CONTINUOUS_TYPES,
         )
         if fully_managed:
             job.recovery_point_arn = state.new_recovery_point_arn()
@@ -210,8 +254,9 @@ class BackupJobs:
         return adapter
 
     def _resource_busy(self, job: BackupJob) -> bool:
+        active = {"PENDING", "RUNNING", "ABORTING"}
         backups = (j for j in self.state.backup_jobs.values() if j.job_id != job.job_id)
-        running = [j.resource_arn for j in backups if j.state == "RUNNING"]
+        running = [j.resource_arn for j in backups if j.state in active]
         running += [j.resource_arn for j in self.state.copy_jobs.values() if j.state == "RUNNING"]
         return job.resource_arn in running
 
@@ -219,29 +264,56 @@ class BackupJobs:
         job = self.state.backup_jobs.get(job_id)
         if job is None or job.state != "CREATED":
             return
-        if not self._resource_busy(job):
-            self._run(job)
+        busy = self._resource_busy(job)
+        if not busy and FAULTS.job_effect("backup", NO_CAPACITY, job.resource_arn) is None:
+            pending = FAULTS.job_effect("backup", PENDING, job.resource_arn)
+            if pending is None:
+                self._run(job)
+                return
+            job.state, job.status_message = "PENDING", pending.message
+            emit_backup_job(job)
+            runtime.clock().call_later(
+                pending.seconds, lambda: self._end_pending(job_id), label=f"pending {job_id}"
+            )
             return
         clock = runtime.clock()
         retry_at = utcnow() + dt.timedelta(seconds=RETRY_SECONDS)
+        message = RUNNING_JOB_MESSAGE if busy else START_WINDOW_MESSAGE
         if retry_at > job.start_by:
-            clock.call_at(job.start_by, lambda: self._expire_job(job_id), label=f"expire job {job_id}")
+            clock.call_at(
+                job.start_by, lambda: self._expire_job(job_id, message), label=f"expire job {job_id}"
+            )
         else:
+            job.retry_count += 1
             clock.call_at(retry_at, lambda: self._try_start(job_id), label=f"retry {job_id}")
 
-    def _expire_job(self, job_id: str) -> None:
+    def _end_pending(self, job_id: str) -> None:
+        job = self.state.backup_jobs.get(job_id)
+        if job is not None and job.state == "PENDING":
+            self._run(job)
+
+    def _expire_job(self, job_id: str, message: str) -> None:
         job = self.state.backup_jobs.get(job_id)
         if job is not None and job.state == "CREATED":
-            self._finish(job, "EXPIRED", RUNNING_JOB_MESSAGE)
+            self._finish(job, "EXPIRED", message)
 
     def _run(self, job: BackupJob) -> None:
         adapter = self._adapter(job.resource_arn)
         progress = self.state.job_progress[job.job_id]
-        job.state = "RUNNING"
-        if adapter.describe(job.resource_arn) is None:
+        job.state, job.status_message = "RUNNING", ""
+        refusal = role_refusal(job.iam_role_arn) or self._vault_lock.retention_refusal(
+            job.vault_name, retention_days(job.lifecycle)
+        )
+        if refusal is not None:
+            emit_backup_job(job)
+            self._finish(job, "FAILED", refusal)
+            return
+        live = adapter.describe(job.resource_arn)
+        if live is None:
             emit_backup_job(job)
             self._finish(job, "FAILED", f"Resource not found: {job.resource_arn}")
             return
+        progress.resource_tags = dict(live.tags)  # copied onto the recovery point (job_points.point_tags)
         try:
             capture = adapter.capture(
                 job.resource_arn, account=job.account, region=job.region, job_id=job.job_id
@@ -251,7 +323,9 @@ class BackupJobs:
             self._finish(job, "FAILED", error.message)
             return
         progress.capture = capture
-        if not progress.fully_managed:
+        if job.continuous:
+            job.recovery_point_arn = continuous_point_arn(self.state, job.resource_arn, job.vault_name)
+        elif not progress.fully_managed:
             job.recovery_point_arn = capture.native_arn or self.state.new_recovery_point_arn()
         duration = BASE_DURATION_SECONDS + capture.size_bytes / THROUGHPUT_BYTES_PER_SECOND
         progress.expected_completion = utcnow() + dt.timedelta(seconds=duration)
@@ -260,6 +334,20 @@ class BackupJobs:
         runtime.clock().call_at(
             progress.expected_completion, lambda: self._complete(job_id), label=f"complete {job_id}"
         )
+        if job.complete_by is not None and job.complete_by < progress.expected_completion:
+            runtime.clock().call_at(
+                job.complete_by, lambda: self._window_closed(job_id), label=f"complete window {job_id}"
+            )
+
+    def _window_closed(self, job_id: str) -> None:
+        """The complete window closed on a job still RUNNING: EXPIRED, nothing kept."""
+        job = self.state.backup_jobs.get(job_id)
+        if job is None or job.state != "RUNNING":
+            return
+        capture = self.state.job_progress[job_id].capture
+        if capture is not None:
+            self._adapter(job.resource_arn).delete_capture(capture)
+        self._finish(job, "EXPIRED", COMPLETE_WINDOW_MESSAGE)
 
     def _complete(self, job_id: str) -> None:
         job = self.state.backup_jobs.get(job_id)
@@ -276,30 +364,21 @@ class BackupJobs:
         now = utcnow()
         job.backup_size_bytes = job.bytes_transferred = capture.size_bytes
         job.percent_done = "100.0"
-        vault = self.state.vaults.get(job.vault_name)
-        fully_managed = progress.fully_managed
-        point = RecoveryPoint(
-            arn=job.recovery_point_arn,
-            vault_name=job.vault_name,
-            vault_arn=job.vault_arn,
-            account=job.account,
-            region=job.region,
-            resource_arn=job.resource_arn,
-            resource_type=job.resource_type,
-            resource_name=progress.resource_name,
-            capture=capture,
-            iam_role_arn=job.iam_role_arn,
-            creation_date=job.creation_date,
-            completion_date=now,
-            lifecycle=dict(job.lifecycle),
-            created_by=dict(job.created_by),
-            encryption_key_arn=(vault.encryption_key_arn if vault and fully_managed else capture.kms_key_arn),
-            is_encrypted=fully_managed or capture.encrypted,
-            backup_size_bytes=capture.size_bytes,
-            tags=dict(job.recovery_point_tags),
-        )
-        self._register_point(point)
-        self._finish(job, "COMPLETED", "")
+        partial = FAULTS.job_effect("backup", PARTIAL, job.resource_arn)
+        issues = None if partial else FAULTS.job_effect("backup", WITH_ISSUES, job.resource_arn)
+        existing = self.state.recovery_points.get(job.recovery_point_arn) if job.continuous else None
+        if existing is not None:  # a continuous point: refreshed, not made again
+            refresh_continuous(existing, capture, now=now)
+            point = existing
+        else:
+            vault = self.state.vaults.get(job.vault_name)
+            status = "PARTIAL" if partial else "COMPLETED"
+            point = new_point(job, progress, capture, vault, status=status, now=now)
+            self._register_point(point)
+        if partial is not None:
+            self._finish(job, "PARTIAL", partial.message)
+            return
+        self._finish(job, "COMPLETED", issues.message if issues else "")
         self._after_completed(job, point)
 
     def _finish(self, job: BackupJob, state: str, message: str) -> None:
@@ -307,6 +386,29 @@ class BackupJobs:
         job.status_message = message
         job.completion_date = utcnow()
         emit_backup_job(job)
+
+    # -- StopBackupJob ---------------------------------------------------------------------------
+    def stop_backup_job(self, job_id: str) -> None:
+        """ABORTING now, ABORTED :data:`ABORT_SECONDS` later (AWS refuses some types: the API's list)."""
+        job = self.describe_backup_job(job_id)
+        if job.resource_type in STOP_UNSUPPORTED_TYPES:
+            raise InvalidRequestException(
+                f"StopBackupJob is not supported for resource type {job.resource_type} (backup job {job_id})"
+            )
+        if job.state not in {"CREATED", "PENDING", "RUNNING"}:
+            raise InvalidRequestException(f"Backup job {job_id} is {job.state} and cannot be stopped")
+        job.state = "ABORTING"
+        runtime.clock().call_later(ABORT_SECONDS, lambda: self._abort(job_id), label=f"abort {job_id}")
+
+    def _abort(self, job_id: str) -> None:
+        job = self.state.backup_jobs.get(job_id)
+        if job is None or job.state != "ABORTING":
+            return
+        progress = self.state.job_progress.get(job_id)
+        if progress is not None and progress.capture is not None:
+            self._adapter(job.resource_arn).delete_capture(progress.capture)
+            progress.capture = None
+        self._finish(job, "ABORTED", STOPPED_MESSAGE)
 
     # -- DescribeBackupJob / ListBackupJobs ------------------------------------------------------
     def describe_backup_job(self, job_id: str) -> BackupJob:

@@ -14,6 +14,8 @@ and the sandbox enforces at the request (fact sheet sections 2.2 and 5):
   instead fail the job: not documented, the sandbox rejects the request);
 * a cross-account copy never goes to the ``Default`` vault (InvalidParameterValueException);
 * a COLD recovery point is not copied to another Region or account (InvalidRequestException);
+* a continuous recovery point is not copied: StartCopyJob "does not support continuous backups"
+  (the API's documentation; InvalidParameterValueException: the exact error is UNVERIFIED);
 * ``Lifecycle``: DeleteAfterDays >= MoveToColdStorageAfterDays + 90 (InvalidParameterValueException);
 * ``IdempotencyToken``: a replayed token returns the first job (``BackupState.idempotent``).
 
@@ -26,7 +28,13 @@ come from ``FAULTS.job_failure("copy", ...)`` (the KMS access-denied fault among
 resource type does not support (a DynamoDB backup made without advanced DynamoDB backup) fails the
 job with the adapter's message. The new point keeps the source's creation date (a copy is the same
 point in time; its lifecycle counts from there: an assumption, AWS does not say), takes the job's
-``Lifecycle`` and the source point's tags, and is encrypted with the destination vault's key.
+``Lifecycle`` (none, or ``-1``: the source's expiry, ``lifecycle.copy_lifecycle``) and the source
+point's tags, and is encrypted with the destination vault's key.
+
+When the copy runs, AWS Backup assumes the job's role (``roles.role_refusal``: a missing or
+untrusting role fails the job) and the destination vault's Vault Lock judges the copy's retention
+(``VaultLock.retention_refusal``, read on the destination side through ``peers``): outside the
+lock's range, the job FAILS with a message naming the retention and the Vault Lock (UNVERIFIED).
 """
 
 from __future__ import annotations
@@ -43,13 +51,16 @@ from sandbox.backup.errors import (
     ResourceNotFoundException,
 )
 from sandbox.backup.job_filters import COPY_FILTERS, COPY_STATE_FILTERS, check_enum, filtered, normalised
-from sandbox.backup.lifecycle import validate_lifecycle
+from sandbox.backup.job_points import is_continuous
+from sandbox.backup.lifecycle import copy_lifecycle, validate_lifecycle
 from sandbox.backup.paging import paginate
 from sandbox.backup.records import CopyJob, RecoveryPoint
+from sandbox.backup.roles import role_refusal
 from sandbox.backup.selection_eval import validate_iam_role_arn
 from sandbox.backup.state import new_id, request_fingerprint
 from sandbox.backup.transfers import START_DELAY_SECONDS, adapter_for, gone, later, transfer_seconds
-from sandbox.faults import FAULTS
+from sandbox.backup.vault_lock import retention_days
+from sandbox.faults import COPY_RETRY_HOURS, FAULTS, PARTIAL, SYSTEM_ERROR
 from sandbox.resources import CaptureError
 
 if TYPE_CHECKING:
@@ -59,6 +70,7 @@ if TYPE_CHECKING:
 
     from sandbox.backup.recovery_points import RecoveryPoints
     from sandbox.backup.state import BackupState
+    from sandbox.backup.vault_lock import VaultLock
     from sandbox.backup.vault_policy import VaultPolicy
     from sandbox.resources.base import Capture
 
@@ -116,11 +128,13 @@ class Copies:
         *,
         recovery_points: RecoveryPoints,
         vault_policy: VaultPolicy,
+        vault_lock: VaultLock,
         peers: Callable[[str, str], Copies],
     ) -> None:
         self.state = state
         self._recovery_points = recovery_points
         self._vault_policy = vault_policy
+        self._vault_lock = vault_lock
         self._peers = peers
 
     # -- StartCopyJob ----------------------------------------------------------------------------
@@ -173,13 +187,18 @@ class Copies:
         state.copy_jobs[job.job_id] = job
         state.remember_token("StartCopyJob", idempotency_token, fingerprint, job.job_id)
         events.emit_copy_job(job)
-        later(START_DELAY_SECONDS, lambda: self._run_copy(job, point), f"copy {job.job_id} runs")
+        later(START_DELAY_SECONDS, lambda: self._start_copy(job, point), f"copy {job.job_id} starts")
         return job
 
     def _copy_destination(self, point: RecoveryPoint, destination_vault_arn: str) -> Vault:
         account, region, name = vault_location(destination_vault_arn)
         if point.status != "COMPLETED":
             raise InvalidRequestException(f"Recovery point {point.arn} is {point.status}, not COMPLETED")
+        if is_continuous(point.arn):
+            raise InvalidParameterValueException(
+                f"StartCopyJob does not support continuous backups: {point.arn} is a continuous "
+                "recovery point"
+            )
         elsewhere = account != point.account or region != point.region
         if elsewhere and point.storage_class == "COLD":
             raise InvalidRequestException(
@@ -193,6 +212,26 @@ class Copies:
         return vault
 
     # -- the life cycle (source side) ------------------------------------------------------------
+    def _start_copy(self, job: CopyJob, point: RecoveryPoint) -> None:
+        """RUNNING now; or, after a system error (``FAULTS.copy_system_error``), CREATED while AWS
+        retries (fact sheet 1.3: up to two hours), then RUNNING, or FAILED when the error outlasts
+        the retries (UNVERIFIED message; the sandbox retries silently, without events)."""
+        error = FAULTS.job_effect("copy", SYSTEM_ERROR, job.resource_arn, job.destination_vault_arn)
+        if error is None:
+            self._run_copy(job, point)
+            return
+        retries = COPY_RETRY_HOURS * 3600
+        if error.seconds <= retries:
+            later(error.seconds, lambda: self._run_copy(job, point), f"copy {job.job_id} retried")
+            return
+
+        def give_up() -> None:
+            job.completion_date = runtime.clock().now()
+            job.state, job.status_message, job.message_category = "FAILED", error.message, "ERROR"
+            events.emit_copy_job(job)
+
+        later(retries, give_up, f"copy {job.job_id} retries exhausted")
+
     def _run_copy(self, job: CopyJob, point: RecoveryPoint) -> None:
         job.state = "RUNNING"
         events.emit_copy_job(job)
@@ -210,6 +249,14 @@ class Copies:
             missing = f"Backup vault {job.destination_vault_arn} no longer exists"
         if missing is not None:
             return missing, "INVALIDPARAMETERS"
+        refusal = role_refusal(job.iam_role_arn)
+        if refusal is not None:
+            return refusal, "AccessDenied"
+        source = self.state.recovery_points[job.source_recovery_point_arn]
+        days = retention_days(copy_lifecycle(job.lifecycle, source.lifecycle))
+        locked = self._peers(account, region).lock_refusal(name, days)
+        if locked is not None:
+            return locked, "ERROR"
         if account != job.account:
             allowed = self._peers(account, region).accepts_copy_from(
                 name, vault_arn=job.destination_vault_arn, role_arn=job.iam_role_arn, account=job.account
@@ -229,6 +276,11 @@ class Copies:
     def _finish_copy(self, job: CopyJob, point: RecoveryPoint) -> None:
         job.completion_date = runtime.clock().now()
         failure = self._copy_failure(job)
+        partial = None if failure else FAULTS.job_effect("copy", PARTIAL, job.resource_arn)
+        if partial is not None:  # UNVERIFIED: AWS documents PARTIAL for composite jobs; no point lands
+            job.state, job.status_message, job.message_category = "PARTIAL", partial.message, "ERROR"
+            events.emit_copy_job(job)
+            return
         if failure is None:
             account, region, name = vault_location(job.destination_vault_arn)
             destination = self._peers(account, region)
@@ -247,6 +299,10 @@ class Copies:
     def destination_vault(self, name: str) -> Vault | None:
         """A vault here that copies can go to (None: no such vault)."""
         return self.state.vaults.get(name)
+
+    def lock_refusal(self, vault_name: str, days: int | None) -> str | None:
+        """Why this vault's Vault Lock fails a copy kept ``days`` (None: it accepts it)."""
+        return self._vault_lock.retention_refusal(vault_name, days)
 
     def accepts_copy_from(self, vault_name: str, *, vault_arn: str, role_arn: str, account: str) -> bool:
         """Whether the vault's access policy lets ``account`` (through ``role_arn``) copy into it now."""
@@ -273,7 +329,7 @@ class Copies:
             iam_role_arn=job.iam_role_arn,
             creation_date=source.creation_date,  # a copy is the same point in time (assumption)
             completion_date=runtime.clock().now(),
-            lifecycle=dict(job.lifecycle),
+            lifecycle=copy_lifecycle(job.lifecycle, source.lifecycle),
             created_by=dict(job.created_by),
             source_vault_arn=job.source_vault_arn,
             encryption_key_arn=vault.encryption_key_arn or source.encryption_key_arn,

@@ -1,25 +1,36 @@
 """The EventBridge events AWS Backup sends (``source: aws.backup``), built from the state records.
 
-Shapes follow the fact sheet (reference/aws-backup-facts.md, section 1) and the AWS Backup
-Developer Guide examples it quotes, quirks included, because handlers must cope with them:
+Every job event carries exactly the fields the AWS Backup Developer Guide's example for that job
+kind and state shows (fact sheet reference/aws-backup-facts.md, sections 1.2-1.4), quirks
+included, because handlers must cope with them. The table of fields per job kind and state is in
+sandbox/README.md ("Events, field by field"); in short:
 
-* ``state`` for backup and copy jobs, ``status`` for restore jobs and recovery points, except the
-  restore CREATED event, which carries ``state`` (as the documentation's example does);
-* the recovery point ARN is the top-level ``resources[0]`` of a COMPLETED backup event only (other
-  backup states: ``resources`` empty); copy events carry the SOURCE recovery point there, restore
-  and recovery point events their recovery point;
-* the backup CREATED event carries only ``backupJobId``, ``state`` and ``creationDate``; the copy
-  CREATED event has no ``copyJobId`` (as the documentation's example);
-* ``backupSizeInBytes``/``bytesTransferred`` are strings in backup and restore events, numbers in
-  copy events; ``percentDone`` is a number; ``destinationRecoveryPointArn`` is ``{}`` until the copy
-  completes;
-* ``createdBy{backupPlanId, backupPlanArn, backupPlanVersion, backupPlanRuleId}`` only for jobs
-  started by a plan (the API's ``CreatedBy`` says ``BackupRuleId``);
-* timestamps in ``detail`` are ISO 8601 with milliseconds, except ``expectedCompletionDate`` of a
-  RUNNING backup, which AWS sends in a locale format (``"Jul 15, 2020 9:39:07 PM"``).
+* backup jobs: CREATED carries only ``backupJobId``, ``state``, ``creationDate``; every other state
+  adds the vault, resource and role, ``percentDone`` (a number) and ``startBy``;
+  ``backupSizeInBytes``/``bytesTransferred`` (strings) only on RUNNING and COMPLETED;
+  ``completionDate`` on COMPLETED, ABORTED, EXPIRED; ``statusMessage`` on FAILED, ABORTED, EXPIRED,
+  PENDING (possibly empty) and on a COMPLETED job "with issues" (non-empty); ``expectedCompletionDate``
+  in AWS's locale format (``"Jul 15, 2020 9:39:07 PM"``) on RUNNING; ``retryCount`` (a number: its
+  type is UNVERIFIED) on FAILED and COMPLETED; ``createdBy{backupPlanId, backupPlanArn,
+  backupPlanVersion, backupPlanRuleId}`` for plan jobs only; the top-level ``resources`` holds the
+  recovery point on COMPLETED only;
+* copy jobs: CREATED carries only ``creationDate``, ``state`` and the source and destination vault
+  ARNs (no ``copyJobId``); no ``bytesTransferred`` anywhere; ``backupSizeInBytes`` a NUMBER;
+  ``destinationRecoveryPointArn`` is ``{}`` until COMPLETED; ``resources`` holds the SOURCE point;
+* restore jobs: CREATED carries only ``restoreJobId``, ``creationDate`` and ``state`` (the others
+  say ``status``); PENDING, RUNNING and FAILED carry ``restoreJobId``, ``backupSizeInBytes`` (a
+  string), ``creationDate``, ``iamRoleArn``, ``percentDone``, ``resourceType``, ``status``
+  (+ ``statusMessage`` on FAILED) and NOT the vault, recovery point or source resource (read them
+  with DescribeRestoreJob); COMPLETED carries the full set with ``createdResourceArn`` and
+  ``percentDone`` 0 (as AWS's example); ``restoreTestingPlanArn`` whenever the job's ``CreatedBy``
+  names a restore testing plan.
 
-Not emitted: ``retryCount`` (its type is not documented), ``Recovery Point Change`` (payload not
-documented), vault/plan state changes.
+States with no documented example take the fields of their kind's FAILED example (UNVERIFIED):
+backup and copy PARTIAL with ``completionDate``, restore ABORTED as FAILED. ABORTING sends no event
+(UNVERIFIED).
+Timestamps in ``detail`` are ISO 8601 with milliseconds.
+
+Not emitted: ``Recovery Point Change`` (payload not documented), vault/plan state changes.
 """
 
 from __future__ import annotations
@@ -40,9 +51,21 @@ RESTORE_JOB = "Restore Job State Change"
 RECOVERY_POINT = "Recovery Point State Change"
 REGION_SETTING = "Region Setting State Change"
 
-#: backup states whose event carries ``completionDate`` / ``statusMessage`` (fact sheet 1.2)
-_BACKUP_COMPLETION_STATES = {"COMPLETED", "ABORTED", "EXPIRED"}
-_BACKUP_MESSAGE_STATES = {"FAILED", "ABORTED", "EXPIRED", "PENDING"}
+# -- fields per state (fact sheet 1.2-1.4; UNVERIFIED for states without an example) -------------
+#: backup states whose event carries the sizes (strings)
+BACKUP_SIZE_STATES = frozenset({"RUNNING", "COMPLETED"})
+#: backup states whose event carries ``completionDate``
+BACKUP_COMPLETION_STATES = frozenset({"COMPLETED", "ABORTED", "EXPIRED", "PARTIAL"})
+#: backup states whose event always carries ``statusMessage`` (COMPLETED: only "with issues")
+BACKUP_MESSAGE_STATES = frozenset({"FAILED", "ABORTED", "EXPIRED", "PENDING", "PARTIAL"})
+#: backup states whose event carries ``retryCount``
+BACKUP_RETRY_STATES = frozenset({"FAILED", "COMPLETED", "PARTIAL"})
+#: copy states whose event carries ``completionDate`` (and ``statusMessage`` when there is one)
+COPY_COMPLETION_STATES = frozenset({"COMPLETED", "FAILED", "PARTIAL"})
+#: restore statuses whose event carries only the short set (no vault, point or source resource)
+RESTORE_SHORT_STATUSES = frozenset({"PENDING", "RUNNING", "FAILED", "ABORTED"})
+#: restore statuses whose event carries ``statusMessage``
+RESTORE_MESSAGE_STATUSES = frozenset({"FAILED", "ABORTED"})
 
 
 def _iso(when: dt.datetime | None) -> str | None:
@@ -78,8 +101,9 @@ def _compact(detail: dict[str, Any]) -> dict[str, Any]:
 
 # -- backup jobs ---------------------------------------------------------------------------------
 def backup_job_detail(job: BackupJob, *, expected_completion: dt.datetime | None = None) -> dict[str, Any]:
-    if job.state == "CREATED":
-        return {"backupJobId": job.job_id, "state": job.state, "creationDate": _iso(job.creation_date)}
+    state = job.state
+    if state == "CREATED":
+        return {"backupJobId": job.job_id, "state": state, "creationDate": _iso(job.creation_date)}
     detail: dict[str, Any] = {
         "backupJobId": job.job_id,
         "backupVaultArn": job.vault_arn,
@@ -87,19 +111,22 @@ def backup_job_detail(job: BackupJob, *, expected_completion: dt.datetime | None
         "resourceArn": job.resource_arn,
         "resourceType": job.resource_type,
         "iamRoleArn": job.iam_role_arn,
-        "state": job.state,
+        "state": state,
         "creationDate": _iso(job.creation_date),
         "startBy": _iso(job.start_by),
-        "bytesTransferred": str(job.bytes_transferred),
-        "backupSizeInBytes": str(job.backup_size_bytes),
         "percentDone": _percent(job.percent_done),
         "createdBy": event_created_by(job.created_by),
     }
-    if job.state in _BACKUP_COMPLETION_STATES:
+    if state in BACKUP_SIZE_STATES:
+        detail["backupSizeInBytes"] = str(job.backup_size_bytes)
+        detail["bytesTransferred"] = str(job.bytes_transferred)
+    if state in BACKUP_COMPLETION_STATES:
         detail["completionDate"] = _iso(job.completion_date)
-    if job.state in _BACKUP_MESSAGE_STATES:
-        detail["statusMessage"] = job.status_message
-    if job.state == "RUNNING" and expected_completion is not None:
+    if state in BACKUP_MESSAGE_STATES or (state == "COMPLETED" and job.status_message):
+        detail["statusMessage"] = job.status_message  # "completed with issues": COMPLETED + a message
+    if state in BACKUP_RETRY_STATES:
+        detail["retryCount"] = job.retry_count
+    if state == "RUNNING" and expected_completion is not None:
         detail["expectedCompletionDate"] = _locale_time(expected_completion)
     return _compact(detail)
 
@@ -118,23 +145,32 @@ def emit_backup_job(job: BackupJob, *, expected_completion: dt.datetime | None =
 
 # -- copy jobs -----------------------------------------------------------------------------------
 def copy_job_detail(job: CopyJob) -> dict[str, Any]:
+    state = job.state
     detail: dict[str, Any] = {
-        "copyJobId": None if job.state == "CREATED" else job.job_id,
-        "state": job.state,
         "creationDate": _iso(job.creation_date),
-        "completionDate": _iso(job.completion_date),
+        "state": state,
         "sourceBackupVaultArn": job.source_vault_arn,
         "destinationBackupVaultArn": job.destination_vault_arn,
-        "destinationRecoveryPointArn": (
-            job.destination_recovery_point_arn if job.state == "COMPLETED" else {}
-        ),
-        "resourceArn": job.resource_arn,
-        "resourceType": job.resource_type,
-        "iamRoleArn": job.iam_role_arn,
-        "backupSizeInBytes": job.backup_size_bytes,
-        "statusMessage": job.status_message or None,
-        "createdBy": event_created_by(job.created_by),
     }
+    if state == "CREATED":
+        return detail
+    detail.update(
+        {
+            "copyJobId": job.job_id,
+            "destinationRecoveryPointArn": (
+                job.destination_recovery_point_arn if state == "COMPLETED" else None
+            )
+            or {},
+            "resourceArn": job.resource_arn,
+            "resourceType": job.resource_type,
+            "iamRoleArn": job.iam_role_arn,
+            "backupSizeInBytes": job.backup_size_bytes,
+            "createdBy": event_created_by(job.created_by),
+        }
+    )
+    if state in COPY_COMPLETION_STATES:
+        detail["completionDate"] = _iso(job.completion_date)
+        detail["statusMessage"] = job.status_message or None
     return _compact(detail)
 
 
@@ -153,37 +189,46 @@ def emit_copy_job(job: CopyJob) -> dict[str, Any]:
 # -- restore jobs --------------------------------------------------------------------------------
 def restore_job_detail(job: RestoreJob, *, created: bool = False) -> dict[str, Any]:
     """``created=True`` builds the CREATED event, which says ``state`` where the others say ``status``."""
+    if created:
+        return {"restoreJobId": job.job_id, "creationDate": _iso(job.creation_date), "state": "CREATED"}
+    status = job.status
     detail: dict[str, Any] = {
         "restoreJobId": job.job_id,
-        "backupVaultArn": job.vault_arn,
-        "recoveryPointArn": job.recovery_point_arn,
-        "sourceResourceArn": job.source_resource_arn,
-        "resourceType": job.resource_type,
-        "iamRoleArn": job.iam_role_arn,
-        "creationDate": _iso(job.creation_date),
         "backupSizeInBytes": str(job.backup_size_bytes),
+        "creationDate": _iso(job.creation_date),
+        "iamRoleArn": job.iam_role_arn,
         "percentDone": _percent(job.percent_done),
-        "restoreTestingPlanArn": job.created_by.get("RestoreTestingPlanArn"),
+        "resourceType": job.resource_type,
+        "status": status,
+        "restoreTestingPlanArn": job.created_by.get("RestoreTestingPlanArn") or None,
     }
-    if created:
-        detail["state"] = "CREATED"
-        return _compact(detail)
-    detail["status"] = job.status
-    detail["completionDate"] = _iso(job.completion_date)
-    detail["statusMessage"] = job.status_message or None
-    if job.status == "COMPLETED":
-        detail["createdResourceArn"] = job.created_resource_arn
+    if status in RESTORE_MESSAGE_STATUSES:
+        detail["statusMessage"] = job.status_message
+    if status not in RESTORE_SHORT_STATUSES:  # COMPLETED: the full set
+        detail.update(
+            {
+                "recoveryPointArn": job.recovery_point_arn,
+                "backupVaultArn": job.vault_arn,
+                "sourceResourceArn": job.source_resource_arn,
+                "createdResourceArn": job.created_resource_arn,
+                "completionDate": _iso(job.completion_date),
+                "percentDone": 0,  # as AWS's COMPLETED example shows it
+            }
+        )
     return _compact(detail)
 
 
 def emit_restore_job(job: RestoreJob, *, created: bool = False) -> dict[str, Any]:
+    """``resources`` holds the recovery point on COMPLETED (AWS's example) and is empty otherwise
+    (UNVERIFIED: the other examples' ``resources`` are not in the fact sheet)."""
+    completed = job.status == "COMPLETED" and not created
     return emit_service_event(
         account=job.account,
         region=job.region,
         source=SOURCE,
         detail_type=RESTORE_JOB,
         detail=restore_job_detail(job, created=created),
-        resources=[job.recovery_point_arn],
+        resources=[job.recovery_point_arn] if completed else [],
     )
 
 

@@ -59,3 +59,16 @@ def validate_lifecycle(lifecycle: dict[str, Any] | None, *, allow_indefinite: bo
             "Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from "
             "MoveToColdStorageAfterDays"
         )
+
+
+def copy_lifecycle(requested: dict[str, Any] | None, source: dict[str, Any]) -> dict[str, Any]:
+    """The lifecycle of a copy: the request's, except that a copy with no lifecycle, or ``-1``
+    (keep), keeps the SOURCE point's expiry (fact sheet 1.3: "with no lifecycle or -1, its source's
+    expiry"). The copy has the source's creation date, so the source's ``DeleteAfterDays`` gives
+    the same delete date."""
+    lifecycle = {k: v for k, v in (requested or {}).items() if v is not None and v != -1}
+    if "DeleteAfterDays" not in lifecycle and source.get("DeleteAfterDays"):
+        lifecycle["DeleteAfterDays"] = source["DeleteAfterDays"]
+    if not requested and source.get("MoveToColdStorageAfterDays"):
+        lifecycle["MoveToColdStorageAfterDays"] = source["MoveToColdStorageAfterDays"]
+    return lifecycle

@@ -6,7 +6,8 @@ pyawscron) in its ``ScheduleExpressionTimezone``. When a window opens, every sel
 is evaluated against the live resources the adapters see at that moment (``selection_eval``) and
 one plan job is started per matched resource (a resource matched by several selections of the plan
 gets one job, with the IAM role of the oldest selection that matched), with the rule's vault,
-start window, lifecycle and recovery point tags, and ``CreatedBy`` filled in.
+start window, lifecycle and recovery point tags, and ``CreatedBy`` filled in (a rule with
+``EnableContinuousBackup`` makes continuous points for the types that have them: ``job_points``).
 
 Plans are scheduled on the clock running when they are created (the backend calls
 :meth:`PlanSchedule.plan_created` after moto's CreateBackupPlan, :meth:`PlanSchedule.validate_plan`
@@ -176,6 +177,7 @@ class PlanSchedule:
                     recovery_point_tags=dict(rule.get("RecoveryPointTags") or {}),
                     backup_options={},
                     created_by=_created_by(plan, rule),
+                    continuous=bool(rule.get("EnableContinuousBackup")),
                 )
             )
             for resource, document in matched

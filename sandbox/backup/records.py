@@ -82,6 +82,10 @@ class BackupJob:
     backup_size_bytes: int = 0
     bytes_transferred: int = 0
     backup_options: dict[str, str] = field(default_factory=dict)
+    #: how many times the job retried to start (the event's ``retryCount``)
+    retry_count: int = 0
+    #: made by a plan rule with ``EnableContinuousBackup`` for a type that has continuous backups
+    continuous: bool = False
 
 
 @dataclass
@@ -92,6 +96,8 @@ class JobProgress:
     fully_managed: bool
     capture: Capture | None = None
     expected_completion: dt.datetime | None = None
+    #: the resource's tags when the backup ran (copied onto the recovery point)
+    resource_tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -155,3 +161,40 @@ class IdempotencyRecord:
     request_fingerprint: str
     job_id: str
     created: dt.datetime
+
+
+@dataclass
+class RestoreTestingPlan:
+    """A restore testing plan; ``document`` holds the RestoreTestingPlanForCreate members as stored
+    (defaults applied), ``selections`` its selections by name, oldest first."""
+
+    name: str
+    arn: str
+    document: dict[str, Any]
+    creation_time: dt.datetime
+    creator_request_id: str | None = None
+    last_update_time: dt.datetime | None = None
+    last_execution_time: dt.datetime | None = None
+    selections: dict[str, RestoreTestingSelection] = field(default_factory=dict)
+
+
+@dataclass
+class RestoreTestingSelection:
+    """A restore testing selection; ``document`` holds the RestoreTestingSelectionForCreate members."""
+
+    name: str
+    plan_name: str
+    document: dict[str, Any]
+    creation_time: dt.datetime
+    creator_request_id: str | None = None
+
+
+@dataclass
+class RestoreTestJob:
+    """A restore job a restore testing plan started: what the clean-up of its restored resource needs."""
+
+    job_id: str
+    plan_name: str
+    selection_name: str
+    validation_window_hours: int
+    deletion_started: bool = False

@@ -7,10 +7,25 @@ SimClock: at ``MoveToColdStorageAt`` the point turns COLD (event: status COMPLET
 COLD); at ``DeleteAt`` it is deleted (event: status DELETING, storageClass DELETED; the adapter's
 capture, such as a moto snapshot, is deleted too).
 
-Operations: DescribeRecoveryPoint, DeleteRecoveryPoint, ListRecoveryPointsByBackupVault,
-ListRecoveryPointsByResource, ListProtectedResources, DescribeProtectedResource, and the guard of
-moto's DeleteBackupVault (a vault with recovery points is not deleted). A vault of another account
-(``BackupVaultAccountId``) is read through that account's ``RecoveryPoints`` (``peers``).
+Operations: DescribeRecoveryPoint, DeleteRecoveryPoint, UpdateRecoveryPointLifecycle,
+ListRecoveryPointsByBackupVault, ListRecoveryPointsByResource, ListProtectedResources,
+DescribeProtectedResource, and the guard of moto's DeleteBackupVault (a vault with recovery points
+is not deleted). A vault of another account (``BackupVaultAccountId``) is read through that
+account's ``RecoveryPoints`` (``peers``). Vault Lock (``vault_lock``) refuses deletes and lifecycle
+updates in a locked vault.
+
+UpdateRecoveryPointLifecycle (botocore model): the new ``Lifecycle`` replaces the old one (values
+left out become null, as the model warns); ``DeleteAfterDays`` >= ``MoveToColdStorageAfterDays`` +
+90 (InvalidParameterValueException); ``-1`` for both keeps the point indefinitely; the cold
+transition is ignored for types without cold storage ("Backup ignores this expression for other
+resource types") and cannot change once the point is COLD (InvalidRequestException; message
+UNVERIFIED); continuous points are refused ("does not support continuous backups",
+InvalidRequestException). The point's timers follow the new lifecycle (a date already past runs at
+once).
+
+ListRecoveryPointsByResource and DescribeProtectedResource answer ResourceNotFoundException for a
+resource AWS Backup holds no recovery point of here (never backed up, or every point gone: the
+latter UNVERIFIED).
 """
 
 from __future__ import annotations
@@ -24,18 +39,21 @@ from sandbox.backup.errors import (
     ResourceNotFoundException,
 )
 from sandbox.backup.events import emit_recovery_point
-from sandbox.backup.lifecycle import calculated_lifecycle
+from sandbox.backup.lifecycle import calculated_lifecycle, supports_cold_storage, validate_lifecycle
 from sandbox.backup.paging import paginate
-from sandbox.backup.state import as_utc
+from sandbox.backup.state import as_utc, utcnow
+from sandbox.backup.vault_lock import retention_days
 from sandbox.resources import adapter_for_arn, adapter_for_type
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     from moto.backup.models import Vault
 
     from sandbox.backup.records import RecoveryPoint
     from sandbox.backup.state import BackupState
+    from sandbox.backup.vault_lock import VaultLock
 
 #: ListRecoveryPointsByResource: "RDS requires MaxResults of at least 20" (fact sheet 2.3)
 RDS_MIN_MAX_RESULTS = 20
@@ -95,9 +113,12 @@ class RecoveryPoints:
     ``peers(account, region)`` is the ``RecoveryPoints`` of another account and Region.
     """
 
-    def __init__(self, state: BackupState, *, peers: Callable[[str, str], RecoveryPoints]) -> None:
+    def __init__(
+        self, state: BackupState, *, peers: Callable[[str, str], RecoveryPoints], vault_lock: VaultLock
+    ) -> None:
         self.state = state
         self._peers = peers
+        self._vault_lock = vault_lock
 
     # -- registration and lifecycle ------------------------------------------------------------
     def register(self, point: RecoveryPoint) -> None:
@@ -106,6 +127,10 @@ class RecoveryPoints:
         self._count_in_vault(point.vault_name, +1)
         lifecycle = calculated_lifecycle(point)
         emit_recovery_point(point, lifecycle)
+        self._schedule_lifecycle(point, lifecycle)
+
+    def _schedule_lifecycle(self, point: RecoveryPoint, lifecycle: dict[str, dt.datetime]) -> None:
+        """Timers at the point's cold and delete dates (each re-checks the lifecycle when it fires)."""
         clock = runtime.clock()
         arn = point.arn
         if "MoveToColdStorageAt" in lifecycle:
@@ -122,14 +147,14 @@ class RecoveryPoints:
 
     def _move_to_cold(self, arn: str) -> None:
         point = self.state.recovery_points.get(arn)
-        if point is None or point.storage_class != "WARM":
+        if point is None or point.storage_class != "WARM" or not _due(point, "MoveToColdStorageAt"):
             return
         point.storage_class = "COLD"
         emit_recovery_point(point, calculated_lifecycle(point))
 
     def _expire(self, arn: str) -> None:
         point = self.state.recovery_points.get(arn)
-        if point is not None:
+        if point is not None and _due(point, "DeleteAt"):
             self._remove(point)
 
     def _remove(self, point: RecoveryPoint) -> None:
@@ -173,7 +198,37 @@ class RecoveryPoints:
         return self.locate(vault_name, arn, vault_account_id)[1]
 
     def delete_recovery_point(self, vault_name: str, arn: str) -> None:
-        self._remove(self.point_in_vault(self.state.vault_or_404(vault_name), arn))
+        point = self.point_in_vault(self.state.vault_or_404(vault_name), arn)
+        self._vault_lock.check_point_deletable(point.vault_name)
+        self._remove(point)
+
+    def update_recovery_point_lifecycle(
+        self, vault_name: str, arn: str, lifecycle: dict[str, Any] | None
+    ) -> RecoveryPoint:
+        """UpdateRecoveryPointLifecycle: the rules in the module docstring."""
+        point = self.point_in_vault(self.state.vault_or_404(vault_name), arn)
+        if getattr(point, "continuous", False):
+            raise InvalidRequestException("UpdateRecoveryPointLifecycle does not support continuous backups")
+        new = {k: v for k, v in (lifecycle or {}).items() if v is not None}
+        validate_lifecycle(new, allow_indefinite=True)
+        cold = new.get("MoveToColdStorageAfterDays")
+        if point.storage_class == "COLD" and cold != point.lifecycle.get("MoveToColdStorageAfterDays"):
+            raise InvalidRequestException(
+                f"Recovery point {arn} has been transitioned to cold storage: its MoveToColdStorageAfterDays "
+                "cannot be changed"
+            )
+        self._vault_lock.check_lifecycle_update(
+            point.vault_name, retention_days(point.lifecycle), retention_days(new)
+        )
+        if not supports_cold_storage(point):  # "Backup ignores this expression for other resource types"
+            new.pop("MoveToColdStorageAfterDays", None)
+        # EBS archive opt-in is a property of the backup, not of this request: it stays
+        for kept in ("OptInToArchiveForSupportedResources",):
+            if kept in point.lifecycle and kept not in new:
+                new[kept] = point.lifecycle[kept]
+        point.lifecycle = new
+        self._schedule_lifecycle(point, calculated_lifecycle(point))
+        return point
 
     def list_recovery_points_by_backup_vault(
         self, vault_name: str, filters: dict[str, Any], max_results: int | None, next_token: str | None
@@ -199,6 +254,8 @@ class RecoveryPoints:
             (p for p in self.state.recovery_points.values() if p.resource_arn == resource_arn),
             key=lambda p: p.creation_date,
         )
+        if not points:
+            raise ResourceNotFoundException(f"Resource {resource_arn} is not protected by AWS Backup")
         return paginate(points, max_results, next_token)
 
     def protected_resources(self) -> list[dict[str, Any]]:
@@ -240,6 +297,12 @@ class RecoveryPoints:
             raise InvalidRequestException(
                 "Backup vault cannot be deleted because it contains recovery points"
             )
+
+
+def _due(point: RecoveryPoint, key: str) -> bool:
+    """Whether the point's lifecycle (as it is now, after any update) says ``key`` has come."""
+    when = calculated_lifecycle(point).get(key)
+    return when is not None and when <= utcnow()
 
 
 def _resource_type_of(resource_arn: str) -> str | None:

@@ -13,14 +13,19 @@ through the botocore output shape (datetimes become the protocol's timestamps).
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from moto.backup.models import backup_backends
 from moto.backup.responses import BackupResponse
 from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
 
 from sandbox.backup.copies import copy_job_shape
+from sandbox.backup.errors import UnsupportedOperationException
+from sandbox.backup.lifecycle import calculated_lifecycle
 from sandbox.backup.recovery_points import by_resource_view, recovery_point_view
+from sandbox.backup.restore_testing_responses import RestoreTestingResponses
 from sandbox.backup.restores import restore_job_shape
 
 if TYPE_CHECKING:
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from sandbox.backup.recovery_points import RecoveryPoints
     from sandbox.backup.region_settings import RegionSettings
     from sandbox.backup.restore_metadata import RestoreMetadata
+    from sandbox.backup.restore_testing import RestoreTesting
     from sandbox.backup.restores import Restores
     from sandbox.backup.selections import Selections
     from sandbox.backup.vault_policy import VaultPolicy
@@ -93,6 +99,8 @@ class BackupServices(Protocol):
     def restores(self) -> Restores: ...
     @property
     def restore_metadata(self) -> RestoreMetadata: ...
+    @property
+    def restore_testing(self) -> RestoreTesting: ...
 
 
 def _page(key: str, items: list[Any], token: str | None) -> ActionResult:
@@ -114,8 +122,8 @@ def _selection_view(selection: Selection) -> dict[str, Any]:
     }
 
 
-class SandboxBackupResponse(BackupResponse):
-    """moto's BackupResponse plus the sandbox's operations."""
+class SandboxBackupResponse(BackupResponse, RestoreTestingResponses):
+    """moto's BackupResponse plus the sandbox's operations (restore testing's in a mixin)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -136,6 +144,31 @@ class SandboxBackupResponse(BackupResponse):
 
     def _paging(self) -> tuple[int | None, str | None]:
         return self._get_param("MaxResults"), self._get_param("NextToken")
+
+    # -- every operation: handled, or refused as AWS-shaped JSON ---------------------------------
+    def call_action(self) -> Any:
+        """An operation without a handler here answers ``UnsupportedOperationException`` (HTTP 400,
+        JSON, not retried by the SDKs: ``errors.UnsupportedOperationException``), never moto's
+        NotImplementedError (HTML 500 in server mode) or "not yet implemented" 404."""
+        operation = self._get_action()
+        if not operation or camelcase_to_underscores(operation) not in method_names_from_class(type(self)):
+            error = UnsupportedOperationException.for_operation(operation)
+            headers = {**self.response_headers, **dict(error.get_headers()), "status": error.code}
+            return error.code, headers, error.description
+        return super().call_action()
+
+    # -- moto's plan handlers, reading the model's member names -----------------------------------
+    # moto's own get_backup_plan/list_backup_plans read the wire names (versionId, includeDeleted)
+    # from raw parameters, which automated parameter parsing replaces with the model's names.
+    def get_backup_plan(self) -> str:
+        plan = self.backup_backend.get_backup_plan(
+            backup_plan_id=self._get_param("BackupPlanId"), version_id=self._get_param("VersionId")
+        )
+        return json.dumps(dict(plan.to_get_dict()))
+
+    def list_backup_plans(self) -> str:
+        plans = self.backup_backend.list_backup_plans(include_deleted=self._get_param("IncludeDeleted"))
+        return json.dumps({"BackupPlansList": [plan.to_list_dict() for plan in plans]})
 
     # -- selections ------------------------------------------------------------------------------
     def create_backup_selection(self) -> ActionResult:
@@ -190,6 +223,10 @@ class SandboxBackupResponse(BackupResponse):
             backup_jobs.job_view(backup_jobs.describe_backup_job(self._get_param("BackupJobId")))
         )
 
+    def stop_backup_job(self) -> EmptyResult:
+        self.services.backup_jobs.stop_backup_job(self._get_param("BackupJobId"))
+        return EmptyResult()
+
     def list_backup_jobs(self) -> ActionResult:
         backup_jobs = self.services.backup_jobs
         jobs, token = backup_jobs.list_backup_jobs(self._filters(_JOB_FILTERS), *self._paging())
@@ -221,6 +258,21 @@ class SandboxBackupResponse(BackupResponse):
             self._get_param("BackupVaultName"), self._get_param("RecoveryPointArn")
         )
         return EmptyResult()
+
+    def update_recovery_point_lifecycle(self) -> ActionResult:
+        point = self.services.recovery_points.update_recovery_point_lifecycle(
+            self._get_param("BackupVaultName"),
+            self._get_param("RecoveryPointArn"),
+            self._get_param("Lifecycle"),
+        )
+        return ActionResult(
+            {
+                "BackupVaultArn": point.vault_arn,
+                "RecoveryPointArn": point.arn,
+                "Lifecycle": point.lifecycle,
+                "CalculatedLifecycle": calculated_lifecycle(point),
+            }
+        )
 
     def list_protected_resources(self) -> ActionResult:
         resources, token = self.services.recovery_points.list_protected_resources(*self._paging())

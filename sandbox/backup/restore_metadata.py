@@ -3,7 +3,8 @@
 Both read the capture of a recovery point (``Capture.restore_metadata``: what a restore of it
 needs, ``Capture.inferred_metadata``: what a restore testing plan would restore it with), found in
 a vault of this account or of ``BackupVaultAccountId`` (through ``RecoveryPoints.locate``). Restore
-testing (a future ``restore_testing``) will build its restore jobs' metadata from here.
+testing (``restore_testing``) starts its jobs from the same ``Capture.inferred_metadata``, with new
+``awsbackup-restore-test-`` names and the selection's overrides.
 """
 
 from __future__ import annotations

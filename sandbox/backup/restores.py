@@ -11,7 +11,8 @@ with the adapter's message, as AWS fails a DynamoDB restore onto an existing tab
 ``FAULTS.job_failure("restore", ...)`` fails it. ``CopySourceTagsToRestoredResource=true`` is
 refused (InvalidParameterValueException): the sandbox does not keep the source's tags at backup
 time, and silently ignoring the flag would fake a result. ``created_by`` carries the
-``RestoreTestingPlanArn`` of a restore started by a restore testing plan.
+``RestoreTestingPlanArn`` of a restore started by a restore testing plan (``restore_testing``, which
+also records the tests that could not start: :meth:`Restores.failed_to_start`).
 
 ``PutRestoreValidationResult``: only on a COMPLETED restore job; a final status (SUCCESSFUL,
 FAILED, TIMED_OUT) can be set once (a second one is an InvalidRequestException); VALIDATING may be
@@ -41,6 +42,7 @@ from sandbox.backup.job_filters import (
 )
 from sandbox.backup.paging import paginate
 from sandbox.backup.records import RestoreJob
+from sandbox.backup.roles import role_refusal
 from sandbox.backup.selection_eval import validate_iam_role_arn
 from sandbox.backup.state import new_id, request_fingerprint
 from sandbox.backup.transfers import START_DELAY_SECONDS, adapter_for, gone, later, transfer_seconds
@@ -48,6 +50,8 @@ from sandbox.faults import FAULTS
 from sandbox.resources.base import RestoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sandbox.backup.records import RecoveryPoint
     from sandbox.backup.state import BackupState
 
@@ -85,10 +89,23 @@ def restore_job_shape(job: RestoreJob) -> dict[str, Any]:
 
 
 class Restores:
-    """Restore jobs of one account and Region (from the recovery points held here)."""
+    """Restore jobs of one account and Region (from the recovery points held here).
 
-    def __init__(self, state: BackupState) -> None:
+    ``after_finished`` runs when a job has COMPLETED or FAILED, before its event is sent;
+    ``after_validation`` after PutRestoreValidationResult (both wired by the backend: restore
+    testing tags, keeps and deletes what its jobs restored).
+    """
+
+    def __init__(
+        self,
+        state: BackupState,
+        *,
+        after_finished: Callable[[RestoreJob], None] | None = None,
+        after_validation: Callable[[RestoreJob], None] | None = None,
+    ) -> None:
         self.state = state
+        self._after_finished = after_finished
+        self._after_validation = after_validation
 
     # -- StartRestoreJob -------------------------------------------------------------------------
     def start_restore_job(
@@ -177,8 +194,10 @@ class Restores:
 
     def _finish_restore(self, job: RestoreJob, point: RecoveryPoint) -> None:
         job.completion_date = runtime.clock().now()
-        message = gone(self.state.recovery_points, point.arn) or FAULTS.job_failure(
-            "restore", point.resource_arn
+        message = (
+            gone(self.state.recovery_points, point.arn)
+            or role_refusal(job.iam_role_arn)
+            or FAULTS.job_failure("restore", point.resource_arn)
         )
         if message is None:
             capture = point.capture
@@ -195,7 +214,45 @@ class Restores:
         else:
             job.status, job.percent_done = "COMPLETED", "100.0"
             point.last_restore_time = job.completion_date
+        if self._after_finished is not None:
+            self._after_finished(job)
         events.emit_restore_job(job)
+
+    def failed_to_start(
+        self,
+        *,
+        recovery_point_arn: str,
+        metadata: dict[str, str],
+        iam_role_arn: str | None,
+        created_by: dict[str, Any],
+        message: str,
+    ) -> RestoreJob:
+        """A restore job that could not start (a restore test beyond its type's concurrency quota
+        when its start window closed): FAILED at once with AWS's message (events CREATED, FAILED)."""
+        point = self._restorable_point(recovery_point_arn, None)
+        now = runtime.clock().now()
+        job = RestoreJob(
+            job_id=new_id(),
+            account=self.state.account_id,
+            region=self.state.region_name,
+            recovery_point_arn=point.arn,
+            vault_arn=point.vault_arn,
+            source_resource_arn=point.resource_arn,
+            resource_type=point.resource_type,
+            iam_role_arn=iam_role_arn,
+            metadata=dict(metadata),
+            creation_date=now,
+            created_by=dict(created_by),
+            status="FAILED",
+            status_message=message,
+            completion_date=now,
+            backup_size_bytes=point.backup_size_bytes,
+            recovery_point_creation_date=point.creation_date,
+        )
+        self.state.restore_jobs[job.job_id] = job
+        events.emit_restore_job(job, created=True)
+        events.emit_restore_job(job)
+        return job
 
     # -- reads and validation --------------------------------------------------------------------
     def describe_restore_job(self, restore_job_id: str) -> RestoreJob:
@@ -237,8 +294,12 @@ class Restores:
             raise InvalidRequestException(
                 f"Restore job {restore_job_id} is {job.status}; validate a COMPLETED job"
             )
-        if job.validation_status in FINAL_VALIDATION:
+        # "once a validation status is set it cannot be changed" (fact sheet 2.5): VALIDATING too
+        if job.validation_status is not None:
             raise InvalidRequestException(
-                f"Restore job {restore_job_id} already has the validation status {job.validation_status}"
+                f"Restore job {restore_job_id} already has the validation status {job.validation_status}; "
+                "it cannot be changed"
             )
         job.validation_status, job.validation_status_message = status, message
+        if self._after_validation is not None:
+            self._after_validation(job)

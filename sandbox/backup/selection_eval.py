@@ -2,7 +2,9 @@
 
 How the parts combine (fact sheet 2.1, read from the developer guide's examples; AWS marks the full
 combination as something to test): ``(Resources OR ListOfTags) AND Conditions``, minus
-``NotResources``. A selection with neither ``Resources`` nor ``ListOfTags`` matches nothing.
+``NotResources``. A selection with neither ``Resources`` nor ``ListOfTags`` matches nothing; one
+with none of ``Resources``, ``ListOfTags`` and ``Conditions`` is refused at creation
+(InvalidParameterValueException; UNVERIFIED: the model marks all three optional).
 
 * ``Resources``/``NotResources``: ARNs, ``*`` as a wildcard (any run of characters); when an entry
   has a wildcard it must END with ``*`` (``arn:aws:s3:::logs-*``, ``arn:aws:ec2:*:*:volume/*``);
@@ -10,7 +12,10 @@ combination as something to test): ``(Resources OR ListOfTags) AND Conditions``,
 * ``ListOfTags``: ``STRINGEQUALS`` on a bare tag key; entries are ORed.
 * ``Conditions``: ``StringEquals``/``StringNotEquals``/``StringLike``/``StringNotLike`` on
   ``aws:ResourceTag/<key>``, all ANDed, case-sensitive; ``*`` (any run) and ``?`` (one character)
-  in ``StringLike`` values, as IAM reads them; a ``Not`` condition holds when the tag is absent.
+  in ``StringLike`` values, as IAM reads them; a ``Not`` condition holds when the tag is absent
+  (``match_missing``, the default) or, with :func:`set_negated_conditions` ``("require_tag")``,
+  only on a resource that HAS the tag key (what AWS does is UNVERIFIED, fact sheet 8; the
+  product's guard is the reconcile's ``Selection Not Matching``).
 * Region opt-in (fact sheet 2.6): a resource picked through an entry that names its resource type
   explicitly (``arn:aws:dynamodb:*:*:table/*``, a full ARN) is backed up even when its type is
   opted out; picked through ``"*"``, a service-only pattern (``arn:aws:ec2:*``) or ``ListOfTags``,
@@ -46,6 +51,22 @@ MAX_TAGS = 30
 CONDITION_OPERATORS = ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")
 TAG_CONDITION_PREFIX = "aws:ResourceTag/"
 RESTORE_TEST_MARKER = "awsbackup-restore-test"
+#: how StringNotEquals/StringNotLike treat a resource WITHOUT the tag key: "match_missing" (the
+#: condition holds) or "require_tag" (it does not). Process-wide, as the sandbox's world is.
+NEGATED_CONDITION_MODES = ("match_missing", "require_tag")
+_negated_conditions = "match_missing"
+
+
+def set_negated_conditions(mode: str) -> None:
+    """Choose how negated conditions read a missing tag (``Sandbox(negated_conditions=...)``)."""
+    global _negated_conditions
+    if mode not in NEGATED_CONDITION_MODES:
+        raise ValueError(f"negated_conditions must be one of {NEGATED_CONDITION_MODES}, not {mode!r}")
+    _negated_conditions = mode
+
+
+def negated_conditions() -> str:
+    return _negated_conditions
 
 
 # -- validation ----------------------------------------------------------------------------------
@@ -113,6 +134,11 @@ def validate_selection(selection: dict[str, Any]) -> None:
             f"Invalid SelectionName {name!r}: it must match ^[a-zA-Z0-9\\-\\_\\.]{{1,50}}$"
         )
     validate_iam_role_arn(selection.get("IamRoleArn"))
+    if not (selection.get("Resources") or selection.get("ListOfTags") or selection.get("Conditions")):
+        # UNVERIFIED text and code: AWS refuses a selection that assigns nothing
+        raise InvalidParameterValueException(
+            "Invalid backup selection: specify at least one of Resources, ListOfTags or Conditions"
+        )
     _validate_arn_list("Resources", selection.get("Resources") or [])
     _validate_arn_list("NotResources", selection.get("NotResources") or [])
     _validate_list_of_tags(selection.get("ListOfTags") or [])
@@ -155,11 +181,13 @@ def names_resource_type(pattern: str) -> bool:
 def _condition_holds(operator: str, expected: str, actual: str | None) -> bool:
     if operator == "StringEquals":
         return actual == expected
-    if operator == "StringNotEquals":
-        return actual != expected
     if operator == "StringLike":
         return actual is not None and string_like(expected, actual)
-    return actual is None or not string_like(expected, actual)  # StringNotLike
+    if actual is None:  # StringNotEquals/StringNotLike on a resource without the tag key
+        return _negated_conditions == "match_missing"
+    if operator == "StringNotEquals":
+        return actual != expected
+    return not string_like(expected, actual)  # StringNotLike
 
 
 def conditions_hold(conditions: dict[str, Any], tags: dict[str, str]) -> bool:

@@ -2,7 +2,8 @@
 
 :class:`BackupState` is the one place the extension keeps what it knows; every service
 (``region_settings``, ``recovery_points``, ``backup_jobs``, ``selections``, ``plan_schedule``,
-``vault_policy``, ``copies``, ``restores``, ``restore_metadata``) is built over the same instance by
+``vault_policy``, ``copies``, ``restores``, ``restore_metadata``, ``restore_testing``,
+``restore_test_cleanup``) is built over the same instance by
 ``backend.SandboxBackupBackend``, and reads and writes it directly. Nothing here imports a service.
 
 * ``vaults`` and ``plans`` are moto's own dictionaries (``BackupBackend.vaults``/``.plans``, shared,
@@ -13,9 +14,13 @@
   :meth:`BackupState.remember_token`);
 * ``opt_in``/``management``: the Region's settings (defaults from ``region_settings``);
 * ``vault_access_policies``: vault name -> policy document; ``plan_schedules``: plan id -> the clock
-  its rules are scheduled on and their cancel functions.
+  its rules are scheduled on and their cancel functions;
+* ``restore_testing_plans``: plan name -> ``RestoreTestingPlan`` (its selections inside);
+  ``restore_testing_schedules``: plan name -> the clock its runs are scheduled on and the cancel
+  function; ``restore_tests``: restore job id -> ``RestoreTestJob`` (jobs a restore testing plan
+  started, for the clean-up of what they restored).
 
-Vault Lock and restore testing (plans, selections) will keep their state here too.
+Vault Lock will keep its state here too.
 """
 
 from __future__ import annotations
@@ -38,7 +43,16 @@ if TYPE_CHECKING:
 
     from moto.backup.models import Plan, Vault
 
-    from sandbox.backup.records import BackupJob, CopyJob, JobProgress, RecoveryPoint, RestoreJob, Selection
+    from sandbox.backup.records import (
+        BackupJob,
+        CopyJob,
+        JobProgress,
+        RecoveryPoint,
+        RestoreJob,
+        RestoreTestingPlan,
+        RestoreTestJob,
+        Selection,
+    )
     from sandbox.clock import SimClock
 
 UTC = dt.UTC
@@ -94,6 +108,9 @@ class BackupState:
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     vault_access_policies: dict[str, str] = field(default_factory=dict)
     plan_schedules: dict[str, tuple[SimClock, list[Callable[[], None]]]] = field(default_factory=dict)
+    restore_testing_plans: dict[str, RestoreTestingPlan] = field(default_factory=dict)
+    restore_testing_schedules: dict[str, tuple[SimClock, Callable[[], None]]] = field(default_factory=dict)
+    restore_tests: dict[str, RestoreTestJob] = field(default_factory=dict)
 
     def new_recovery_point_arn(self) -> str:
         """A fully managed recovery point's ARN (``arn:aws:backup:<region>:<acct>:recovery-point:<id>``)."""

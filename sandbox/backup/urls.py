@@ -46,6 +46,15 @@ url_paths = {
     "{0}/restore-jobs/(?P<restoreJobId>[^/]+)$": _dispatch,
     # GetRestoreTestingInferredMetadata
     "{0}/restore-testing/inferred-metadata$": _dispatch,
+    # Create/ListRestoreTestingPlans, Get/Update/DeleteRestoreTestingPlan,
+    # Create/ListRestoreTestingSelections, Get/Update/DeleteRestoreTestingSelection
+    "{0}/restore-testing/plans$": _dispatch,
+    "{0}/restore-testing/plans/$": _dispatch,
+    "{0}/restore-testing/plans/(?P<RestoreTestingPlanName>[^/]+)/selections$": _dispatch,
+    "{0}/restore-testing/plans/(?P<RestoreTestingPlanName>[^/]+)/selections/$": _dispatch,
+    "{0}/restore-testing/plans/(?P<RestoreTestingPlanName>[^/]+)/selections/"
+    "(?P<RestoreTestingSelectionName>[^/]+)$": _dispatch,
+    "{0}/restore-testing/plans/(?P<RestoreTestingPlanName>[^/]+)$": _dispatch,
     # ListProtectedResources, ListRecoveryPointsByResource, ListRestoreJobsByProtectedResource,
     # DescribeProtectedResource
     "{0}/resources/$": _dispatch,
@@ -76,4 +85,8 @@ url_paths = {
     "{0}/backup-vaults/(?P<name>[^/]+)$": _dispatch,
     "{0}/tags/(?P<resource_arn>.+)$": _dispatch,
     "{0}/untag/(?P<resource_arn>.+)$": _dispatch,
+    # -- every other path of the backup endpoint (LAST: the first match wins under mock_aws): the
+    # response resolves the operation from the model and refuses it as JSON
+    # (UnsupportedOperationException), instead of moto's 404 (HTML in server mode)
+    "{0}/(?P<unsupported_path>.*)$": _dispatch,
 }

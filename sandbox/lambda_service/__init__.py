@@ -13,6 +13,7 @@ Nothing here re-declares the stack's wiring: it is read from the deployed templa
 | ``records`` | :class:`Invocation`, :class:`Notification`, :class:`Firing`, :func:`next_sequence` |
 | ``timers`` | one-shot and repeating timers on the simulated clock, void once stopped |
 | ``moto_hooks`` | moto patched so SQS arrivals wake pollers and SNS publishes are recorded |
+| ``invoke_api`` | the Lambda API's ``Invoke`` of a function the router knows runs it in-process |
 
 Invocations are sequential (the clock runs one timer at a time and a lock serialises direct
 calls), so ``ReservedConcurrentExecutions: 1`` always holds; it is recorded on the function.

@@ -2,8 +2,10 @@
 
 An asynchronous invocation runs at the current simulated time. An error is retried after 60 s,
 then after 120 s more (``MaximumRetryAttempts`` of ``EventInvokeConfig``, default 2;
-``MaximumEventAgeInSeconds`` ends retries with ``EventAgeExceeded``); then the invocation record
-Lambda sends goes to the ``OnFailure`` destination (SQS, SNS, EventBridge or Lambda) and the
+``MaximumEventAgeInSeconds`` ends retries with ``EventAgeExceeded``). A throttled invocation (the
+handler never ran) is not an attempt: Lambda keeps the event and tries again after 1 s, then
+doubling up to 5 minutes, until the event's age passes ``MaximumEventAgeInSeconds``. Then the
+invocation record Lambda sends goes to the ``OnFailure`` destination (SQS, SNS, EventBridge or Lambda) and the
 event to the function's ``DeadLetterQueue``. An ``OnSuccess`` destination gets the ``Success``
 record.
 """
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 #: Lambda's fixed delays before the first and the second retry of an asynchronous invocation
 ASYNC_RETRY_DELAYS = (60.0, 120.0)
+#: a throttled event is tried again after 1 s, the delay doubling up to 5 minutes (Lambda's docs)
+THROTTLE_RETRY_FIRST, THROTTLE_RETRY_MAX = 1.0, 300.0
 
 
 class AsyncInvoker:
@@ -56,12 +60,31 @@ class AsyncInvoker:
         )
 
     def _attempt(
-        self, function: Function, event: Any, trigger: str, request_id: str, attempt: int, queued: dt.datetime
+        self,
+        function: Function,
+        event: Any,
+        trigger: str,
+        request_id: str,
+        attempt: int,
+        queued: dt.datetime,
+        throttles: int = 0,
     ) -> None:
         invocation = self.containers.invoke(
             function, event, trigger=trigger, attempt=attempt, request_id=request_id
         )
         config = function.async_config
+        if invocation.outcome == "throttled":
+            delay = min(THROTTLE_RETRY_MAX, THROTTLE_RETRY_FIRST * 2**throttles)
+            retry_at = self.timers.now() + dt.timedelta(seconds=delay)
+            if (retry_at - queued).total_seconds() > config.max_event_age:
+                self._give_up(function, invocation, "EventAgeExceeded")
+                return
+            self.timers.call_at(
+                retry_at,
+                lambda: self._attempt(function, event, trigger, request_id, attempt, queued, throttles + 1),
+                label=f"throttled {function.logical_id} (again in {delay:.0f} s)",
+            )
+            return
         if invocation.outcome == "success":
             if config.on_success:
                 self._send_record(function, config.on_success, invocation, "Success")
@@ -92,9 +115,15 @@ class AsyncInvoker:
     ) -> None:
         """The invocation record Lambda sends to a destination."""
         response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-        if invocation.outcome == "error":
-            response_context["functionError"] = "Unhandled"
+        if invocation.outcome == "throttled":
+            response_context = {"statusCode": 429, "executedVersion": "$LATEST", "functionError": "Unhandled"}
             response_payload: Any = {
+                "errorMessage": (invocation.error or "").split(": ", 1)[-1],
+                "errorType": invocation.error_type,
+            }
+        elif invocation.outcome == "error":
+            response_context["functionError"] = "Unhandled"
+            response_payload = {
                 "errorMessage": invocation.error.split(": ", 1)[-1] if invocation.error else "",
                 "errorType": invocation.error_type,
                 "requestId": invocation.request_id,

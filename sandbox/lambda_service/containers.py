@@ -10,12 +10,20 @@ environment and ``sys.path`` its code and layer directories only while it runs; 
 
 Invocations are sequential (a lock serialises them), so ``ReservedConcurrentExecutions: 1``
 always holds. ``Timeout`` is given to the context but not enforced.
+
+What a handler prints goes to the process's stdout as before and is also kept on its
+:class:`Invocation` (``stdout``: Powertools Metrics prints its embedded-metric-format document
+there, which is how Lambda's log stream hands metrics to CloudWatch). Function faults
+(``sandbox.faults``: ``throttle_function``, ``crash_function``) act here: a throttled invocation
+never runs its handler (outcome ``throttled``, ``TooManyRequestsException``), a crashing one raises
+at once. ``observers`` are told of every invocation record (``sandbox.cloudwatch`` counts them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import sys
@@ -25,6 +33,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sandbox.faults import FAULTS
+from sandbox.function_faults import CRASH, THROTTLE
 from sandbox.lambda_service.records import Invocation, next_sequence
 
 if TYPE_CHECKING:
@@ -68,12 +78,75 @@ class MarshalError(Exception):
     """Lambda's Runtime.MarshalError: the handler returned something that is not JSON."""
 
 
+class InjectedCrash(Exception):
+    """A crash the sandbox injected (``FAULTS.crash_function``): the handler raised at once."""
+
+
+#: Lambda's answer to a throttled invocation (the handler does not run)
+THROTTLED_ERROR = "TooManyRequestsException"
+THROTTLED_MESSAGE = "Rate Exceeded."
+
+
+class _StdoutTee(io.TextIOBase):
+    """``sys.stdout`` while handlers run: every write still reaches the stdout that was current,
+    and, during an invocation, is also kept for its record. A logger a handler created during a
+    call may keep this object: outside calls it writes through to the current stdout."""
+
+    def __init__(self) -> None:
+        self._outer: list[Any] = []
+        self._buffers: list[list[str]] = []
+
+    def enter(self, outer: Any) -> None:
+        self._outer.append(outer)
+        self._buffers.append([])
+
+    def leave(self) -> list[str]:
+        self._outer.pop()
+        return "".join(self._buffers.pop()).splitlines()
+
+    def _target(self) -> Any:
+        if self._outer:
+            return self._outer[-1]
+        return sys.stdout if sys.stdout is not self else sys.__stdout__
+
+    def write(self, text: str) -> int:
+        if self._buffers:
+            self._buffers[-1].append(text)
+        target = self._target()
+        if target is not None:
+            target.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        target = self._target()
+        if target is not None:
+            target.flush()
+
+
+_STDOUT = _StdoutTee()
+
+
+@contextlib.contextmanager
+def _captured_stdout(lines: list[str]) -> Iterator[None]:
+    """What the handler prints, kept in ``lines`` (and printed as before)."""
+    outer = sys.stdout
+    _STDOUT.enter(outer)
+    sys.stdout = _STDOUT
+    try:
+        yield
+    finally:
+        sys.stdout = outer
+        lines.extend(_STDOUT.leave())
+
+
 class Containers:
     """Runs handlers in their functions' containers and records every :class:`Invocation`."""
 
     def __init__(self, clock: SimClock) -> None:
         self.clock = clock
         self.invocations: list[Invocation] = []
+        #: told of every invocation record, with its function (``sandbox.cloudwatch``)
+        self.observers: list[Callable[[Function, Invocation], None]] = []
         self._lock = threading.RLock()
         self._added_paths: list[str] = []
 
@@ -108,10 +181,18 @@ class Containers:
         )
         result: Any = None
         error: BaseException | None = None
+        printed: list[str] = []
+        fault = FAULTS.function_fault(function.logical_id, function.spec.name)
+        if fault is not None and fault.effect == THROTTLE:
+            return self._record(
+                function, self._throttled(function, payload, trigger, attempt, request_id, seq)
+            )
         with self._lock:
             real_start = time.perf_counter()
-            with _container(function):
+            with _container(function), _captured_stdout(printed):
                 try:
+                    if fault is not None and fault.effect == CRASH:
+                        raise InjectedCrash(fault.message)
                     handler = _handler(function)
                     raw = handler(payload, context)
                 except Exception as exc:  # the handler's failure is the invocation's outcome
@@ -134,12 +215,38 @@ class Containers:
             outcome="success" if error is None else "error",
             result=result,
             seq=seq,
+            stdout=printed,
         )
         if error is not None:
             invocation.error_type = _error_type(error)
             invocation.error = f"{invocation.error_type}: {error}"
             invocation.stack_trace = traceback.format_tb(error.__traceback__)
+        return self._record(function, invocation)
+
+    def _throttled(
+        self, function: Function, payload: Any, trigger: str, attempt: int, request_id: str, seq: int
+    ) -> Invocation:
+        """Lambda refused the invocation (no concurrency left): the handler does not run."""
+        now = self.clock.now()
+        return Invocation(
+            function=function.logical_id,
+            trigger=trigger,
+            event=payload,
+            request_id=request_id,
+            attempt=attempt,
+            started=now,
+            ended=now,
+            duration_ms=0.0,
+            outcome="throttled",
+            error=f"{THROTTLED_ERROR}: {THROTTLED_MESSAGE}",
+            error_type=THROTTLED_ERROR,
+            seq=seq,
+        )
+
+    def _record(self, function: Function, invocation: Invocation) -> Invocation:
         self.invocations.append(invocation)
+        for observer in list(self.observers):
+            observer(function, invocation)
         return invocation
 
 

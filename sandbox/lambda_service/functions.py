@@ -62,14 +62,41 @@ class Function:
 
 
 class FunctionCatalog:
-    """The stack's functions, by logical id (``functions``) and by ARN."""
+    """The stack's functions, by logical id (``functions``) and by ARN; and the functions of other
+    stacks (``others``, by ARN), which run only when invoked through the Lambda API."""
 
     def __init__(self) -> None:
         self.functions: dict[str, Function] = {}
+        self.others: dict[str, Function] = {}
 
     def load(self, deployment: Deployment) -> None:
         for spec in deployment.functions.values():
             self.functions[spec.logical_id] = load_function(deployment, spec)
+
+    def load_other(self, deployment: Deployment) -> list[Function]:
+        """Another stack's functions (``Sandbox.deploy_stack``): found by ARN or name, never by
+        logical id (two stacks may use the same one)."""
+        loaded = [load_function(deployment, spec) for spec in deployment.functions.values()]
+        self.others.update({function.spec.arn: function for function in loaded})
+        return loaded
+
+    def by_name(self, name_or_arn: str, *, account: str, region: str) -> Function | None:
+        """The function the Lambda API means by ``name_or_arn`` (a name, an ARN or a partial ARN
+        ``<account>:function:<name>``) in ``account`` and ``region``, the stack's or another's."""
+        parts = name_or_arn.split(":")
+        if name_or_arn.startswith("arn:") and len(parts) >= 7:
+            account_part, region_part, name = parts[4], parts[3], parts[6]
+        elif len(parts) >= 3 and parts[1] == "function":
+            account_part, region_part, name = parts[0], region, parts[2]
+        else:
+            account_part, region_part, name = account, region, name_or_arn
+        if (account_part, region_part) != (account, region):
+            return None
+        for function in (*self.functions.values(), *self.others.values()):
+            arn_parts = function.spec.arn.split(":")
+            if (function.spec.name, arn_parts[4], arn_parts[3]) == (name, account, region):
+                return function
+        return None
 
     def get(self, logical_id: str) -> Function:
         try:

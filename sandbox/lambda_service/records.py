@@ -32,13 +32,15 @@ class Invocation:
     started: dt.datetime
     ended: dt.datetime
     duration_ms: float  # real (perf_counter) time
-    outcome: str  # "success" | "partial" (SQS batch item failures) | "error"
+    outcome: str  # "success" | "partial" (SQS batch item failures) | "error" | "throttled" (never ran)
     error: str | None = None  # "<errorType>: <errorMessage>"
     error_type: str | None = None
     result: Any = None
     stack_trace: list[str] = field(default_factory=list)
     failed_items: list[str] = field(default_factory=list)  # SQS message ids left for redelivery
     seq: int = 0
+    #: what the handler printed, line by line (Powertools' embedded-metric-format documents too)
+    stdout: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in vars(self).items() if k != "seq"}

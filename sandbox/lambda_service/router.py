@@ -12,7 +12,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sandbox import eventbus
-from sandbox.lambda_service import moto_hooks
+from sandbox.lambda_service import invoke_api, moto_hooks
 from sandbox.lambda_service.async_invoke import AsyncInvoker
 from sandbox.lambda_service.containers import Containers
 from sandbox.lambda_service.functions import Function, FunctionCatalog
@@ -73,10 +73,13 @@ class Router:
         self.schedules.wire()
         eventbus.set_lambda_target(self.on_lambda_target)
         moto_hooks.activate(self)
+        invoke_api.install()
+        invoke_api.activate(self)  # the Lambda API's Invoke runs the functions the router knows
         return self
 
     def stop(self) -> None:
         self.timers.stop()  # timers still on the clock do nothing from now on
+        invoke_api.deactivate(self)
         if moto_hooks.deactivate(self):
             eventbus.set_lambda_target(None)
         self.containers.remove_layer_paths()
@@ -92,6 +95,22 @@ class Router:
         """A synchronous invocation (RequestResponse): run the handler now and return the record."""
         return self.containers.invoke(
             self.function(logical_id), event, trigger=trigger, attempt=1, request_id=str(uuid.uuid4())
+        )
+
+    def add_stack(self, deployment: Deployment) -> list[Function]:
+        """Another stack's functions: run when invoked through the Lambda API (``Invoke``); their
+        triggers (rules, schedules, queues) are not wired."""
+        self.containers.add_layer_paths(deployment.layer_paths.values())
+        return self.catalog.load_other(deployment)
+
+    def function_for_api(self, name_or_arn: str, *, account: str, region: str) -> Function | None:
+        """The function a Lambda API call names (the stack's or another stack's), if the router runs it."""
+        return self.catalog.by_name(name_or_arn, account=account, region=region)
+
+    def invoke_function(self, function: Function, event: Any, *, trigger: str) -> Invocation:
+        """A synchronous invocation of any function the router knows (``invoke`` takes a logical id)."""
+        return self.containers.invoke(
+            function, event, trigger=trigger, attempt=1, request_id=str(uuid.uuid4())
         )
 
     def invoke_async(self, function: Function, event: Any, *, trigger: str) -> None:

@@ -5,7 +5,8 @@ called from the moto hook). A batch is delivered when ``BatchSize`` messages are
 ``MaximumBatchingWindowInSeconds`` has passed since the first one; records have Lambda's shape;
 ``FilterCriteria`` patterns drop (delete) what they do not match; successful messages are
 deleted; with ``ReportBatchItemFailures`` the reported ones stay (an invalid response fails the
-whole batch, as AWS does); failed messages come back after the queue's visibility timeout.
+whole batch, as AWS does); failed messages (a throttled batch's too) come back after the queue's
+visibility timeout.
 Dead-lettering after ``maxReceiveCount`` is moto's own (on receive).
 """
 
@@ -202,7 +203,7 @@ class SqsEventSources:
 
 def _failed_items(source: SqsSource, invocation: Invocation, message_ids: list[str]) -> list[str]:
     """Which messages stay in the queue (AWS's rules for partial batch responses)."""
-    if invocation.outcome == "error":
+    if invocation.outcome in {"error", "throttled"}:  # throttled: the batch returns to the queue
         return list(message_ids)
     if not source.report_failures or invocation.result is None:
         return []

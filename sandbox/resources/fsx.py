@@ -45,6 +45,20 @@ _TYPE_CONFIGS = {
 
 
 # -- moto internals (moto 5.2.5) ----------------------------------------------------------------
+_moto_file_system_to_dict = FileSystem.to_dict
+
+
+def _file_system_to_dict(self: FileSystem) -> dict[str, Any]:
+    """DescribeFileSystems as AWS answers it: every file system has a ``Lifecycle`` (moto's none; a
+    file system the sandbox made is ``AVAILABLE``, as AWS Backup leaves a restored one)."""
+    described: dict[str, Any] = _moto_file_system_to_dict(self)
+    described.setdefault("Lifecycle", "AVAILABLE")
+    return described
+
+
+def install() -> None:
+    """moto's FSx file systems described with their ``Lifecycle`` (idempotent)."""
+    FileSystem.to_dict = _file_system_to_dict  # type: ignore[method-assign]
 
 
 def _moto_config(backend: FSxBackend, fs: FileSystem) -> dict[str, Any]:

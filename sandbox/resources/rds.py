@@ -326,6 +326,10 @@ class RDSAdapter(_RDSFamily[DBInstance, DBSnapshot]):
                     db = backend.restore_db_instance_from_db_snapshot(snapshot_id, overrides)
             else:
                 db = backend.create_db_instance({**_create_kwargs(config), **overrides})
+        # moto's restore drops falsy overrides (DeletionProtection=false, MultiAZ=false, ...)
+        for key, value in overrides.items():
+            if value is False and isinstance(getattr(db, key, None), bool):
+                setattr(db, key, False)
         db.tags = []
         return str(db.db_instance_arn)
 
@@ -431,6 +435,9 @@ class AuroraAdapter(_RDSFamily[DBCluster, DBClusterSnapshot]):
                 base["master_user_password"] = secrets.token_urlsafe(16)
                 cluster = backend.create_db_cluster({**base, **overrides})
         cluster.tags = []
+        # moto's cluster says "creating" on its first read; AWS Backup's restore job completes once
+        # the cluster is available (UNVERIFIED: the job's end is not documented per state)
+        cluster.status = "available"
         return str(cluster.db_cluster_arn)
 
     def _delete_snapshot(self, backend: RDSBackend, snapshot_id: str) -> None:

@@ -1,10 +1,11 @@
-"""AWS Backup: ``AWS::Backup::BackupVault``, ``BackupPlan`` and ``BackupSelection``."""
+"""AWS Backup: ``AWS::Backup::BackupVault``, ``BackupPlan``, ``BackupSelection``,
+``RestoreTestingPlan`` and ``RestoreTestingSelection``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.deploy.values import as_bool, as_json, ints
+from sandbox.deploy.values import as_bool, as_json, ints, tag_list
 
 if TYPE_CHECKING:
     from sandbox.deploy.core import Creators, Props, Stack
@@ -90,8 +91,65 @@ def create_selection(stack: Stack, props: Props) -> None:
     stack.record(props, selection_id, SelectionId=selection_id, BackupPlanId=plan_id, Id=selection_id)
 
 
+def create_restore_testing_plan(stack: Stack, props: Props) -> None:
+    """``CreateRestoreTestingPlan`` (numbers as integers, the tag list as the API's map). ``Ref`` is
+    the plan's name; ``Fn::GetAtt``: ``RestoreTestingPlanArn`` (and ``RestoreTestingPlanName``)."""
+    plan: dict[str, Any] = ints(
+        {
+            key: value
+            for key in (
+                "RestoreTestingPlanName",
+                "ScheduleExpression",
+                "ScheduleExpressionTimezone",
+                "StartWindowHours",
+            )
+            if (value := props.take(key)) is not None
+        },
+        "StartWindowHours",
+    )
+    plan["RecoveryPointSelection"] = ints(
+        dict(props.require("RecoveryPointSelection")), "SelectionWindowDays"
+    )
+    request: dict[str, Any] = {"RestoreTestingPlan": plan}
+    if tags := props.take("Tags"):
+        request["Tags"] = {tag["Key"]: tag["Value"] for tag in tag_list(tags)}
+    response = stack.client("backup").create_restore_testing_plan(**request)
+    name = response["RestoreTestingPlanName"]
+    stack.record(
+        props, name, RestoreTestingPlanArn=response["RestoreTestingPlanArn"], RestoreTestingPlanName=name
+    )
+
+
+def create_restore_testing_selection(stack: Stack, props: Props) -> None:
+    """``CreateRestoreTestingSelection`` with the template's selection (``ValidationWindowHours`` an
+    integer). ``Ref``: ``<plan name>|<selection name>`` (CloudFormation's form for a resource named by
+    two identifiers; UNVERIFIED)."""
+    plan_name = props.require("RestoreTestingPlanName")
+    keys = (
+        "RestoreTestingSelectionName",
+        "ProtectedResourceType",
+        "IamRoleArn",
+        "ProtectedResourceArns",
+        "ProtectedResourceConditions",
+        "RestoreMetadataOverrides",
+        "ValidationWindowHours",
+    )
+    selection = ints(
+        {key: value for key in keys if (value := props.take(key)) is not None}, "ValidationWindowHours"
+    )
+    response = stack.client("backup").create_restore_testing_selection(
+        RestoreTestingPlanName=plan_name, RestoreTestingSelection=selection
+    )
+    name = response["RestoreTestingSelectionName"]
+    stack.record(
+        props, f"{plan_name}|{name}", RestoreTestingPlanName=plan_name, RestoreTestingSelectionName=name
+    )
+
+
 CREATORS: Creators = {
     "AWS::Backup::BackupVault": create_vault,
     "AWS::Backup::BackupPlan": create_plan,
     "AWS::Backup::BackupSelection": create_selection,
+    "AWS::Backup::RestoreTestingPlan": create_restore_testing_plan,
+    "AWS::Backup::RestoreTestingSelection": create_restore_testing_selection,
 }

@@ -1,4 +1,5 @@
-"""EventBridge: ``AWS::Events::EventBus`` and ``AWS::Events::Rule`` (pattern or schedule, targets)."""
+"""EventBridge: ``AWS::Events::EventBus``, ``AWS::Events::EventBusPolicy`` (a statement of the bus's
+resource policy) and ``AWS::Events::Rule`` (pattern or schedule, targets)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,28 @@ def create_bus(stack: Stack, props: Props) -> None:
             request[key] = value
     arn = stack.client("events").create_event_bus(**request)["EventBusArn"]
     stack.record(props, name, Arn=arn, Name=name)
+
+
+def create_bus_policy(stack: Stack, props: Props) -> None:
+    """One statement of a bus's resource policy (``Statement``, or the legacy ``Action``,
+    ``Principal`` and ``Condition``), with ``StatementId`` as its ``Sid``; ``Ref`` is the id."""
+    sid = str(props.require("StatementId"))
+    bus = str(props.take("EventBusName", "default")).split("/")[-1]
+    statement = props.take("Statement")
+    if statement is None:
+        principal = props.require("Principal")
+        statement = {
+            "Effect": "Allow",
+            "Principal": principal if principal == "*" else {"AWS": principal},
+            "Action": props.require("Action"),
+            "Resource": stack.client("events").describe_event_bus(Name=bus)["Arn"],
+        }
+        condition = props.take("Condition")
+        if condition:
+            statement["Condition"] = {condition["Type"]: {condition["Key"]: condition["Value"]}}
+    document = {"Version": "2012-10-17", "Statement": [{**statement, "Sid": sid}]}
+    stack.client("events").put_permission(EventBusName=bus, Policy=as_json(document))
+    stack.record(props, sid)
 
 
 def create_rule(stack: Stack, props: Props) -> None:
@@ -58,5 +81,6 @@ def _target(target: dict[str, Any]) -> dict[str, Any]:
 
 CREATORS: Creators = {
     "AWS::Events::EventBus": create_bus,
+    "AWS::Events::EventBusPolicy": create_bus_policy,
     "AWS::Events::Rule": create_rule,
 }

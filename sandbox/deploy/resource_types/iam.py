@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from moto.iam.models import AWSManagedPolicy, iam_backends
 from moto.utilities.arns import parse_arn
 
+from sandbox.deploy import sam_policies
 from sandbox.deploy.values import as_json, tag_list
 
 if TYPE_CHECKING:
@@ -69,6 +70,58 @@ def ensure_aws_managed_policy(account: str, policy_arn: str) -> None:
         backend.managed_policies[policy.arn] = policy
 
 
+def create_managed_policy(stack: Stack, props: Props) -> None:
+    """``AWS::IAM::ManagedPolicy``: a customer managed policy; ``Ref`` is its ARN (as CloudFormation)."""
+    iam = stack.client("iam")
+    name = stack.name(props, "ManagedPolicyName", 128)
+    request: dict[str, Any] = {
+        "PolicyName": name,
+        "PolicyDocument": as_json(props.require("PolicyDocument")),
+        "Path": props.take("Path", "/"),
+    }
+    if (description := props.take("Description")) is not None:
+        request["Description"] = description
+    arn = iam.create_policy(**request)["Policy"]["Arn"]
+    for role in props.take("Roles", []):
+        iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    props.take("Users")
+    props.take("Groups")
+    stack.record(props, arn, PolicyArn=arn)
+
+
+def attach_function_policies(stack: Stack, role_name: str, function_id: str, policies: Any) -> None:
+    """A SAM function's ``Policies`` on its generated role: managed policy ARNs are attached, inline
+    ``Statement`` documents and SAM's policy templates (``SNSPublishMessagePolicy: {TopicName: ..}``,
+    expanded as aws-sam-translator expands them: ``sam_policies``) put as role policies, one per
+    entry, named as SAM names them (``<Function>RolePolicy<index>``)."""
+    iam = stack.client("iam")
+    entries = policies if isinstance(policies, list) else [policies] if policies else []
+    for index, entry in enumerate(entries):
+        statements: Any = None
+        if isinstance(entry, str) and entry.startswith("arn:"):
+            ensure_aws_managed_policy(stack.context.account_id, entry)
+            iam.attach_role_policy(RoleName=role_name, PolicyArn=entry)
+        elif isinstance(entry, dict) and "Statement" in entry:
+            statements = entry["Statement"]
+        elif isinstance(entry, dict) and len(entry) == 1:
+            ((template_name, parameters),) = entry.items()
+            statements = sam_policies.expand(template_name, parameters)
+            if statements is None:
+                stack.warn(f"{function_id}: SAM policy template {template_name} is not expanded here")
+                continue
+            statements = stack.template.resolve(statements, stack.deployment.physical)
+        else:
+            stack.warn(f"{function_id}: policy {entry!r} is not applied by the sandbox")
+        if statements is not None:
+            document = {"Version": "2012-10-17", "Statement": statements}
+            iam.put_role_policy(
+                RoleName=role_name,
+                PolicyName=f"{function_id}RolePolicy{index}",
+                PolicyDocument=as_json(document),
+            )
+
+
 CREATORS: Creators = {
     "AWS::IAM::Role": create_role,
+    "AWS::IAM::ManagedPolicy": create_managed_policy,
 }

@@ -16,7 +16,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sandbox.deploy.core import DeployedFunction, ScheduledRule, SchedulerSchedule, physical_name
-from sandbox.deploy.resource_types.iam import ensure_aws_managed_policy
+from sandbox.deploy.resource_types.iam import attach_function_policies, ensure_aws_managed_policy
 from sandbox.deploy.values import as_bool, as_json, ints
 from sandbox.template import TemplateError
 
@@ -43,7 +43,7 @@ def create_function(stack: Stack, props: Props) -> None:
     stack.deployment.functions[logical_id] = function
     stack.record(props, name, Arn=function.arn)
     if props.take("Role") is None:
-        _function_role(stack, logical_id)
+        _function_role(stack, logical_id, props.take("Policies"))
     for event_id, event in (props.take("Events") or {}).items():
         creator = EVENT_CREATORS.get(event["Type"])
         if creator is None:
@@ -53,7 +53,7 @@ def create_function(stack: Stack, props: Props) -> None:
     props.drain()  # code, environment, destinations ...: the Lambda service applies them
 
 
-def _function_role(stack: Stack, function_id: str) -> None:
+def _function_role(stack: Stack, function_id: str, policies: Any) -> None:
     """``<Function>Role``: SAM's execution role (policy templates are not expanded: moto does
     not enforce IAM)."""
     iam = stack.client("iam")
@@ -72,6 +72,7 @@ def _function_role(stack: Stack, function_id: str) -> None:
     basic = f"arn:{stack.context.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
     ensure_aws_managed_policy(stack.context.account_id, basic)
     iam.attach_role_policy(RoleName=name, PolicyArn=basic)
+    attach_function_policies(stack, name, function_id, policies)
     stack.deployment.physical.record(f"{function_id}Role", name, Arn=role["Arn"], RoleId=role["RoleId"])
 
 
