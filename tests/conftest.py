@@ -23,6 +23,11 @@ def scaled(examples: int) -> int:
     return examples * max(1, int(os.environ.get("FUZZ_SCALE", "1")))
 
 
+# Powertools reads these when a Metrics or Logger is created, which is at import: a test module
+# that imports the product at collection must see the same configuration the fixtures set.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "backup-autopilot")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "BackupAutopilot")
+
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 

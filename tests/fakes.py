@@ -79,6 +79,10 @@ class FakeCopies:
     destinations_by_point: dict[str, set[str]] = field(default_factory=dict)
     #: StartCopyJob refuses with this message (AWS's InvalidParameterValueException), when set
     refuse_with: str | None = None
+    #: what DescribeCopyJob shows, by copy job id (CopyJobFacts)
+    jobs: dict[str, Any] = field(default_factory=dict)
+    #: the DeleteAfterDays of every StartCopyJob, in order (None: no lifecycle, the source's expiry)
+    retentions: list[int | None] = field(default_factory=list)
 
     def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> Any:
         self.calls.append("DescribeRecoveryPoint")
@@ -92,8 +96,31 @@ class FakeCopies:
         self.calls.append("ListCopyJobs")
         return set(self.destinations_by_point.get(point_arn, set()))
 
-    def start_copy(self, point: Any, order: Any, *, delete_after_days: int) -> str:
+    def copy_job(
+        self,
+        *,
+        copy_job_id: str | None,
+        source_point_arn: str | None,
+        destination_vault_arn: str | None,
+        state: str,
+        region: str,
+    ) -> Any:
+        if copy_job_id:
+            self.calls.append("DescribeCopyJob")
+            return self.jobs.get(copy_job_id)
+        self.calls.append("ListCopyJobs")
+        found = [
+            job
+            for job in self.jobs.values()
+            if job.source_recovery_point_arn == source_point_arn
+            and job.state == state
+            and destination_vault_arn in {None, job.destination_backup_vault_arn}
+        ]
+        return found[-1] if found else None
+
+    def start_copy(self, point: Any, order: Any, *, delete_after_days: int | None) -> str:
         self.calls.append("StartCopyJob")
+        self.retentions.append(delete_after_days)
         if self.refuse_with is not None:
             from backup_autopilot.logic.copies.service import CopyRefused
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -9,8 +10,9 @@ import boto3
 import pytest
 from botocore.config import Config
 from moto import mock_aws
+from moto.iam.models import iam_backends
 
-from sandbox import eventbus, faults, runtime
+from sandbox import eventbus, faults, retry_sleeps, runtime
 from sandbox.backup.install import install
 from sandbox.backup.state import backend_for
 from sandbox.clock import SimClock
@@ -32,6 +34,28 @@ VAULT = "prod-vault"
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 #: enough simulated time for any single job of these tests to finish
 JOB_SECONDS = 3600
+
+
+#: a role trust policy that lets AWS Backup assume the role
+BACKUP_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+def backup_role(role_arn: str, trust: str = BACKUP_TRUST) -> str:
+    """Create ``role_arn`` in moto's IAM of its account (AWS Backup assumes a job's role: it must
+    exist and trust backup.amazonaws.com). Returns the ARN."""
+    _, _, _, _, account, resource = role_arn.split(":", 5)
+    path, _, name = resource.removeprefix("role").rpartition("/")
+    backend = iam_backends[account]["aws"]
+    if not any(role.arn == role_arn for role in backend.get_roles()):
+        backend.create_role(name, trust, f"{path}/", None, "", [], None)
+    return role_arn
 
 
 def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
@@ -110,12 +134,15 @@ def world() -> Iterator[World]:
     """mock_aws with the extension and API faults installed, a started SimClock, every event recorded."""
     install()
     faults.install()
+    retry_sleeps.install()
     clock = SimClock().start()
     runtime.set_clock(clock)
     recorded = World(clock)
     eventbus.add_observer(recorded.events.append)
     try:
         with mock_aws():
+            for name in ("BackupRole", "RestoreRole"):
+                backup_role(f"arn:aws:iam::{ACCOUNT}:role/{name}")
             yield recorded
     finally:
         eventbus.clear_observers()

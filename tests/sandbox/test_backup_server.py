@@ -12,7 +12,7 @@ from moto.server import ThreadedMotoServer
 from sandbox import runtime
 from sandbox.backup.install import install
 from sandbox.clock import SimClock
-from tests.sandbox.backup_support import JOB_SECONDS, REGION, ROLE, VAULT
+from tests.sandbox.backup_support import JOB_SECONDS, REGION, ROLE, VAULT, backup_role
 from tests.sandbox.model_check import assert_matches_output_shape
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ def endpoint() -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
+    backup_role(ROLE)  # the server shares this process's moto state: jobs assume this role
     try:
         yield url
     finally:

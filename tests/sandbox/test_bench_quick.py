@@ -23,6 +23,10 @@ TABLES = [
     "AWS API calls per completed backup",
     "Burst: 20 completion events x 3 deliveries",
     "API calls in the burst, by operation",
+    "Per validated test, by type",
+    "validate_restore: AWS calls per validated test, by operation",
+    "One weekly restore test of a typical resource",
+    "A weekly run over 20 protected resources",
 ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.__main__ import main
+from sandbox.__main__ import _parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTER_FIXTURE = Path(__file__).parent / "fixtures" / "router" / "template.yaml"
@@ -32,8 +32,9 @@ def test_invoke_prints_the_result_and_the_notifications(
     assert status == 0
     assert "NotifyFunction (events/notify/backup_job_failed.json): success" in out
     assert '"batchItemFailures": []' in out
-    assert "notifications: 1" in out
-    assert "backup-autopilot: Backup job failed" in out
+    assert "notifications: 2" in out  # the e-mail (SNS) and the Slack post
+    assert "backup-autopilot: [critical] Backup job failed: orders" in out
+    assert "slack slack:#backup-alerts" in out
 
 
 def test_invoke_prints_the_events_the_handler_emitted(
@@ -104,7 +105,7 @@ def test_module_runs_as_a_command() -> None:
     )
 
     assert done.returncode == 0, done.stderr
-    assert "notifications: 1" in done.stdout
+    assert "notifications: 2" in done.stdout
 
 
 def test_demo_command_tells_the_story(
@@ -117,3 +118,24 @@ def test_demo_command_tells_the_story(
 
     assert exited.value.code == 0
     assert "demo finished" in capsys.readouterr().out
+
+
+def test_demo_command_tells_the_same_story_under_realistic_delivery(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # AWS's events late, twice or lost (seeded): every check of the story still holds
+    monkeypatch.chdir(ROOT)
+
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--realistic"])
+
+    out = capsys.readouterr().out
+    assert exited.value.code == 0, out[-3000:]
+    assert "demo finished" in out and "[FAILED]" not in out
+    assert " s late)" in out  # the timeline shows the late events
+
+
+def test_serve_and_demo_take_realistic() -> None:
+    assert _parser().parse_args(["serve", "--realistic"]).realistic is True
+    assert _parser().parse_args(["demo", "--realistic"]).realistic is True
+    assert _parser().parse_args(["demo"]).realistic is False

@@ -17,6 +17,7 @@ from sandbox import Sandbox
 from sandbox.template import read_samconfig
 from sandbox.world import SECOND_ACCOUNT_ID
 from tests.conftest import ROOT
+from tests.sandbox.backup_support import BACKUP_TRUST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -269,7 +270,7 @@ def test_cross_account_copy_without_vault_policy_fails_with_the_cause_and_reache
     mentions = [
         n for n in sb.notifications if "Copy Failed" in n["Message"] and CENTRAL_VAULT in n["Message"]
     ]
-    assert len(mentions) == 1
+    assert sorted(n["Channel"] for n in mentions) == ["slack", "sns"]  # one e-mail, one Slack post
     assert "access policy" in mentions[0]["Message"]
 
 
@@ -393,9 +394,13 @@ def test_copy_to_another_account_in_the_dr_region_goes_through_the_dr_vault() ->
         assert len(vault_points(sb, far_vault_arn, arn)) == 1
         # AND the data arrived: a restore in the other account holds the table's items
         [point] = vault_points(sb, far_vault_arn, arn)
+        # AWS Backup assumes the restore role: it exists in that account and trusts AWS Backup
+        role = sb.client("iam", account=CENTRAL_ACCOUNT).create_role(
+            RoleName="restore", AssumeRolePolicyDocument=BACKUP_TRUST
+        )["Role"]["Arn"]
         restore = far.start_restore_job(
             RecoveryPointArn=point["RecoveryPointArn"],
-            IamRoleArn=f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/restore",
+            IamRoleArn=role,
             Metadata={"targetTableName": "ledger-far-restore"},
             ResourceType="DynamoDB",
         )["RestoreJobId"]

@@ -82,12 +82,15 @@ def test_restore_events_say_state_on_created_then_status(aws: World, point: str)
     created, *rest = (e["detail"] for e in restore_events)
     assert created["state"] == "CREATED" and "status" not in created
     assert all("status" in d and "state" not in d for d in rest)
-    assert all(e["resources"] == [point] and e["detail"]["restoreJobId"] == job_id for e in restore_events)
+    assert all(e["detail"]["restoreJobId"] == job_id for e in restore_events)
+    # the recovery point: in resources and detail of the COMPLETED event only (AWS's examples)
+    assert [e["resources"] for e in restore_events] == [[], [], [], [point]]
     completed = rest[-1]
     assert completed["createdResourceArn"] == f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders-restored"
+    assert completed["recoveryPointArn"] == point
     assert "restoreTestingPlanArn" not in completed
     assert isinstance(completed["backupSizeInBytes"], str)
-    assert "createdResourceArn" not in rest[1]
+    assert "createdResourceArn" not in rest[1] and "recoveryPointArn" not in rest[1]
 
 
 def test_a_restore_onto_an_existing_table_fails_the_job(aws: World, point: str) -> None:
@@ -204,7 +207,6 @@ def test_restore_validation_result_can_be_set_once(aws: World, point: str) -> No
     assert error_code(excinfo) == "InvalidRequestException"  # not COMPLETED yet
     aws.clock.advance(JOB_SECONDS)
 
-    backup.put_restore_validation_result(RestoreJobId=job_id, ValidationStatus="VALIDATING")
     backup.put_restore_validation_result(
         RestoreJobId=job_id, ValidationStatus="SUCCESSFUL", ValidationStatusMessage="40 items match"
     )

@@ -182,10 +182,11 @@ def test_log_group_retention(deployed: Deployment) -> None:
 
 def test_unsupported_type_is_skipped_with_a_warning(deployed: Deployment) -> None:
     assert (
-        "Dashboard: AWS::CloudWatch::Dashboard is not supported by the sandbox; skipped" in deployed.warnings
+        "Topology: AWS::StepFunctions::StateMachine is not supported by the sandbox; skipped"
+        in deployed.warnings
     )
-    with pytest.raises(TemplateError, match="Dashboard was not created"):
-        deployed.resolve({"Ref": "Dashboard"})
+    with pytest.raises(TemplateError, match="Topology was not created"):
+        deployed.resolve({"Ref": "Topology"})
 
 
 def test_function_gets_the_resources_sam_generates_from_it(deployed: Deployment) -> None:

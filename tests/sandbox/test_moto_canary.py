@@ -39,6 +39,7 @@ EXTENSION_OPERATIONS = [
     "ListRecoveryPointsByBackupVault",
     "DescribeRecoveryPoint",
     "DeleteRecoveryPoint",
+    "UpdateRecoveryPointLifecycle",
     "DescribeRegionSettings",
     "UpdateRegionSettings",
     "StartCopyJob",

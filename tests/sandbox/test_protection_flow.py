@@ -176,41 +176,57 @@ def test_malformed_tag_events_never_raise_and_write_nothing(
         assert len([e for e in sb.events if e["source"] == "backup-autopilot"]) == events_before
 
 
-def _custom_plan(sb: Sandbox, alias: str) -> str:
+TEAM_VAULT = "team-vault"
+
+
+def _team_plan(sb: Sandbox, alias: str | None, created: dict[str, str]) -> dict[str, str]:
+    """Another team's plan (and vault), made before the stack is deployed; the deployer lists it."""
     backup = sb.client("backup")
+    backup.create_backup_vault(BackupVaultName=TEAM_VAULT)
     plan_id: str = backup.create_backup_plan(
         BackupPlan={
-            "BackupPlanName": f"team-{alias}",
+            "BackupPlanName": "team-frequent",
             "Rules": [
                 {
                     "RuleName": "every-4h",
-                    "TargetBackupVaultName": sb.physical_id("PrimaryVault"),
+                    "TargetBackupVaultName": TEAM_VAULT,
                     "ScheduleExpression": "cron(0 */4 * * ? *)",
                     "Lifecycle": {"DeleteAfterDays": 7},
                 }
             ],
         },
-        BackupPlanTags={"backup-autopilot:assignable": "true", "backup-autopilot:plan": alias},
+        BackupPlanTags={"backup-autopilot:plan": alias} if alias else {},
     )["BackupPlanId"]
-    return plan_id
+    created["plan_id"] = plan_id
+    return {"AssignablePlans": plan_id, "AssignablePlanVaults": TEAM_VAULT}
 
 
-def test_custom_assignable_plan_gets_one_selection_under_duplicate_deliveries(sb: Sandbox) -> None:
-    plan_id = _custom_plan(sb, "frequent")
-    sb.faults.duplicate_deliveries(3)
-    arns = [make_table(sb, f"cache-{i}", {"backup-plan": "frequent"}) for i in range(2)]
-    sb.settle()
-    selections = sb.client("backup").list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]
-    assert [s["SelectionName"] for s in selections] == ["bap-tag-frequent"]
-    assert [len(jobs_for(sb, arn)) for arn in arns] == [1, 1]
-    # AND the plan's own window then backs the tables up through that selection
-    sb.faults.clear()
-    window = sb.backup_backend().plan_next_window(plan_id)
-    sb.advance_to(window + dt.timedelta(minutes=10))
-    plan_jobs = [
-        j for arn in arns for j in jobs_for(sb, arn) if j.get("CreatedBy", {}).get("BackupPlanId") == plan_id
-    ]
-    assert len(plan_jobs) == 2
+def test_custom_assignable_plan_gets_one_selection_under_duplicate_deliveries() -> None:
+    created: dict[str, str] = {}
+    with Sandbox(
+        template=ROOT / "template.yaml",
+        config_env="sandbox",
+        before_deploy=lambda sb: _team_plan(sb, "frequent", created),
+    ) as sb:
+        plan_id = created["plan_id"]
+        sb.faults.duplicate_deliveries(3)
+        arns = [make_table(sb, f"cache-{i}", {"backup-plan": "frequent"}) for i in range(2)]
+        sb.settle()
+        selections = sb.client("backup").list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]
+        assert [s["SelectionName"] for s in selections] == ["bap-tag-frequent"]
+        assert [len(jobs_for(sb, arn)) for arn in arns] == [1, 1]
+        assert {j["BackupVaultName"] for arn in arns for j in jobs_for(sb, arn)} == {TEAM_VAULT}
+        # AND the plan's own window then backs the tables up through that selection
+        sb.faults.clear()
+        window = sb.backup_backend().plan_next_window(plan_id)
+        sb.advance_to(window + dt.timedelta(minutes=10))
+        plan_jobs = [
+            j
+            for arn in arns
+            for j in jobs_for(sb, arn)
+            if j.get("CreatedBy", {}).get("BackupPlanId") == plan_id
+        ]
+        assert len(plan_jobs) == 2
 
 
 def test_instance_and_its_volume_on_one_plan_are_backed_up_once(sb: Sandbox) -> None:
@@ -252,11 +268,20 @@ def test_type_not_opted_in_is_rejected_unless_the_stack_may_opt_in() -> None:
             assert opted is (allow == "true")
 
 
-def test_a_plan_created_after_the_function_cached_the_plans_is_found(sb: Sandbox) -> None:
-    make_table(sb, "warm-up", {"backup-plan": "daily"})  # the container now caches the plan list
-    sb.settle()
-    _custom_plan(sb, "frequent")
-    arn = make_table(sb, "cache-table", {"backup-plan": "frequent"})
-    sb.settle()
-    assert len(jobs_for(sb, arn)) == 1
-    assert domain_events(sb, "Assignment Rejected") == []
+def test_a_plan_alias_set_after_the_function_cached_the_plans_is_found() -> None:
+    created: dict[str, str] = {}
+    with Sandbox(
+        template=ROOT / "template.yaml",
+        config_env="sandbox",
+        before_deploy=lambda sb: _team_plan(sb, None, created),
+    ) as sb:
+        make_table(sb, "warm-up", {"backup-plan": "daily"})  # the container now caches the plan list
+        sb.settle()
+        # the listed plan gets its alias tag after the plan list was cached
+        backup = sb.client("backup")
+        plan_arn = backup.get_backup_plan(BackupPlanId=created["plan_id"])["BackupPlanArn"]
+        backup.tag_resource(ResourceArn=plan_arn, Tags={"backup-autopilot:plan": "frequent"})
+        arn = make_table(sb, "cache-table", {"backup-plan": "frequent"})
+        sb.settle()
+        assert len(jobs_for(sb, arn)) == 1
+        assert domain_events(sb, "Assignment Rejected") == []

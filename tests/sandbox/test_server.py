@@ -63,9 +63,12 @@ def test_clock_route_moves_time_and_reports_what_ran(served: tuple[Sandbox, str]
     assert answer["now"] == "2026-03-02T09:00:30+00:00"
     assert answer["timers_run"] >= 1
     assert [i["function"] for i in answer["invocations"]] == ["NotifyFunction"]
-    assert [n["Subject"] for n in answer["notifications"]] == ["backup-autopilot: Backup job failed"]
+    first = answer["notifications"][0]
+    assert first["Channel"] == "sns"
+    assert first["Subject"] == "backup-autopilot: [critical] Backup job failed: orders"
+    assert [n["Channel"] for n in answer["notifications"]] == ["sns", "slack"]
     assert control(url, "invocations")[1][0]["outcome"] == "success"
-    assert len(control(url, "notifications")[1]) == 1
+    assert len(control(url, "notifications")[1]) == 2
     assert "invoke    NotifyFunction <- sqs:" in control(url, "timeline")[1]
 
 

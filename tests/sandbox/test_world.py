@@ -81,7 +81,10 @@ def test_another_stack_can_be_deployed_into_the_second_account(sb: Sandbox) -> N
         stack_name="partner-dr",
         region="eu-west-1",
         account=SECOND_ACCOUNT_ID,
-        parameters={"VaultName": "partner-vault", "SourceAccountIds": sb.account_id},
+        parameters={
+            "VaultName": "partner-vault",
+            "SourceBackupRoleArns": sb.outputs["BackupServiceRoleArn"],
+        },
     )
 
     assert (
@@ -126,8 +129,11 @@ def test_backup_failure_reaches_the_alerts_topic_through_the_stacks_wiring(sb: S
 
     [invocation] = [i for i in sb.invocations if i.function == "NotifyFunction"]
     assert invocation.trigger.startswith("sqs:backup-autopilot-NotificationQueue-")
-    assert [n["Subject"] for n in sb.notifications] == ["backup-autopilot: Backup job failed"]
+    # one e-mail through the alerts topic, one post to the sandbox's Slack webhook
+    assert [n["Channel"] for n in sb.notifications] == ["sns", "slack"]
+    assert sb.notifications[0]["Subject"] == "backup-autopilot: [critical] Backup job failed: orders"
     assert sb.notifications[0]["TopicArn"] == sb.outputs["AlertsTopicArn"]
+    assert "Insufficient privileges" in sb.notifications[1]["Message"]
     assert [e["detail-type"] for e in sb.events] == ["Backup Job State Change"]
 
 

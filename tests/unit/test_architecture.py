@@ -65,6 +65,9 @@ def _append(path: Path, code: str) -> None:
             "from backup_autopilot.logic import reconcile  # noqa\n",
             "No import cycle",
         ),
+        # matplotlib in the composition root would load with every event handler (cold start)
+        ("backup_autopilot/composition.py", "import matplotlib  # noqa\n", "Report apart"),
+        ("backup_autopilot/rendering/page.py", "import boto3  # noqa\n", "Rendering only renders"),
     ],
 )
 def test_a_deliberate_violation_breaks_its_contract(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from backup_autopilot.logic.copies.destinations import Destination, stack_destinations
+from backup_autopilot.logic.copies.outcome import handle_copy_outcome
 from backup_autopilot.logic.copies.planning import RecoveryPointFacts
-from backup_autopilot.logic.copies.service import CopyContext, copy_recovery_point
+from backup_autopilot.logic.copies.service import CopyContext, CopyJobFacts, copy_recovery_point
 from backup_autopilot.logic.copies.sweep import PointSummary, sweep_copies
-from backup_autopilot.models.aws_events import BackupJobEvent
+from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
 from tests.fakes import FakeCopies, FakeEvents
 
 DR_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:bap-dr"
@@ -179,6 +180,80 @@ def test_failed_copy_becomes_copy_failed_with_cause_and_fix() -> None:
         detail is not None and detail["cause"] == "vault-access-policy" and "access policy" in detail["fix"]
     )
     assert copy_failure_event(_copy_event("COMPLETED", None)) is None
+
+
+def _minimal_copy_event(state: str, **detail: Any) -> CopyJobEvent:
+    """A copy event as lean as AWS's minimal ones: no resource, no destination, no message."""
+    return CopyJobEvent.model_validate(
+        {
+            "version": "0",
+            "id": "e3",
+            "detail-type": "Copy Job State Change",
+            "source": "aws.backup",
+            "account": "123456789012",
+            "time": "2026-03-02T05:21:13Z",
+            "region": "us-east-1",
+            "resources": [RP],
+            "detail": {"state": state, "creationDate": "2026-03-02T05:20:00.000Z", **detail},
+        }
+    )
+
+
+def _described_failure(copy_job_id: str = "C9") -> CopyJobFacts:
+    return CopyJobFacts(
+        copy_job_id=copy_job_id,
+        state="FAILED",
+        resource_arn="arn:aws:ec2:us-east-1:123456789012:volume/vol-1",
+        source_recovery_point_arn=RP,
+        source_backup_vault_arn="arn:aws:backup:us-east-1:123456789012:backup-vault:primary",
+        destination_backup_vault_arn=DR_VAULT,
+        status_message="Access denied exception while trying to list tags",
+    )
+
+
+def test_a_failure_event_without_the_job_id_is_read_back_with_the_copy_gateway() -> None:
+    # GIVEN a FAILED copy event that carries only its state and the source point (resources[0])
+    copies = FakeCopies(_point(), jobs={"C9": _described_failure()})
+    events = FakeEvents()
+    # WHEN copy_outcome handles it
+    event = _minimal_copy_event("FAILED")
+    result = handle_copy_outcome(event, _ctx(copies, events), own_account="123456789012")
+    # THEN the job is found (ListCopyJobs by source point and state) and the alert keeps its lines
+    assert copies.calls == ["ListCopyJobs"]
+    [(detail_type, detail)] = events.published
+    assert (detail_type, result["outcome"]) == ("Copy Failed", "Copy Failed")
+    assert detail["resource"] == "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"
+    assert detail["copy_job_id"] == "C9" and detail["destination_vault_arn"] == DR_VAULT
+    assert detail["cause"] == "access-denied"  # classified from DescribeCopyJob's StatusMessage
+    assert detail["dedupe_key"] == "copy-failed:C9"
+
+
+def test_a_failure_event_with_the_job_id_but_no_resource_is_described() -> None:
+    copies = FakeCopies(_point(), jobs={"C9": _described_failure()})
+    events = FakeEvents()
+    message = "Access denied exception while trying to list tags"
+    event = _minimal_copy_event("FAILED", copyJobId="C9", statusMessage=message)
+    handle_copy_outcome(event, _ctx(copies, events), own_account="123456789012")
+    assert copies.calls == ["DescribeCopyJob"]
+    assert events.published[0][1]["resource"] == "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"
+
+
+def test_a_complete_failure_event_needs_no_aws_call() -> None:
+    copies = FakeCopies(_point())
+    events = FakeEvents()
+    event = _copy_event("FAILED", "Access denied exception while trying to list tags")
+    handle_copy_outcome(event, _ctx(copies, events), own_account="123456789012")
+    assert copies.calls == [] and events.published[0][1]["copy_job_id"] == "C1"
+
+
+def test_a_copy_job_aws_no_longer_knows_still_gives_a_copy_failed() -> None:
+    copies = FakeCopies(_point())  # DescribeCopyJob finds nothing
+    events = FakeEvents()
+    handle_copy_outcome(
+        _minimal_copy_event("FAILED", copyJobId="GONE"), _ctx(copies, events), own_account="1"
+    )
+    [(_, detail)] = events.published
+    assert detail["copy_job_id"] == "GONE" and detail["resource"] is None and detail["cause"] == "other"
 
 
 def test_sweep_copies_only_points_missing_a_copy_and_replays_the_event_token() -> None:

@@ -122,6 +122,11 @@ def test_unrelated_tag_change_is_ignored_without_events() -> None:
     [
         (TABLE, {"backup-plan": "daily", RESTORE_TEST_MARKER: "run-1"}),
         ("arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-run1-0", {"backup-plan": "daily"}),
+        # what AWS's restore testing restored (its tag, its names), even with the source's tags
+        (TABLE, {"backup-plan": "daily", "awsbackup-restore-test": "4E1C"}),
+        (f"{TABLE.rsplit('/', 1)[0]}/awsbackup-restore-test-5c1d", {"backup-plan": "daily"}),
+        ("arn:aws:rds:us-east-1:123456789012:db:awsbackup-restore-test-5c1d", {"backup-plan": "daily"}),
+        ("arn:aws:s3:::awsbackup-restore-test-5c1d", {"backup-plan": "weekly"}),
     ],
 )
 def test_restore_test_resources_are_never_enrolled(arn: str, tags: dict[str, str]) -> None:

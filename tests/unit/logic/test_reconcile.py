@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from pydantic import ValidationError
 
 from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import Coverage, ReconcileRun, TaggedResource, sweep
+from backup_autopilot.models.reconcile_events import ContinuationEvent
 from tests.fakes import FakeBackup, FakeEvents, FakeResources
 from tests.unit.logic.test_protection import NOW, PLANS
 
@@ -79,20 +84,64 @@ def test_not_opted_in_is_counted_separately() -> None:
     assert coverage.not_opted_in == 1 and coverage.protected == 0
 
 
+def _continuation(run: ReconcileRun, **overrides: Any) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "c1",
+        "source": "backup-autopilot",
+        "detail-type": "Reconcile Continuation",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "time": NOW.isoformat(),
+        "resources": [],
+        "detail": json.loads(json.dumps(run.to_detail(), default=str)),
+        **overrides,
+    }
+
+
+def _resume(event: dict[str, Any]) -> ReconcileRun:
+    return ReconcileRun.resume(ContinuationEvent.model_validate(event))
+
+
 def test_run_survives_a_continuation_round_trip() -> None:
     run = ReconcileRun(run_id="r1", token="page-7", pages=7, coverage=Coverage(tagged=700, protected=690))
-    event = {"source": "backup-autopilot", "detail-type": "Reconcile Continuation", "detail": run.to_detail()}
-    resumed = ReconcileRun.resume(event)
-    assert resumed is not None
+    resumed = _resume(_continuation(run))
     assert (resumed.token, resumed.pages, resumed.coverage.tagged, resumed.coverage.protected) == (
         "page-7",
         7,
         700,
         690,
     )
-    assert (
-        ReconcileRun.resume({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}) is None
-    )
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        {"pages": -1},
+        {"pages": 10**9},
+        {"token": ""},
+        {"token": "x" * 5000},
+        {"run_id": "../../etc"},
+        {"coverage": {"tagged": -5}},
+        {"coverage": {"tagged": "many"}},
+        {"coverage": {"offenders": [{"resource": "x"}] * 51}},
+        {"coverage": {"plan_samples": {"daily": ["a"] * 11}}},
+        {"coverage": None},
+    ],
+)
+def test_a_forged_or_broken_continuation_is_refused(forgery: dict[str, Any]) -> None:
+    run = ReconcileRun(run_id="r1", token="page-7", pages=7)
+    event = _continuation(run)
+    event["detail"].update(forgery)
+    with pytest.raises(ValidationError):
+        ContinuationEvent.model_validate(event)
+
+
+def test_a_stale_continuation_is_recognised() -> None:
+    event = ContinuationEvent.model_validate(_continuation(ReconcileRun(run_id="r1", token="t", pages=1)))
+    assert not event.stale(NOW)
+    assert event.stale(NOW + dt.timedelta(hours=3))
+    assert event.stale(NOW - dt.timedelta(hours=1))  # dated an hour in the future
 
 
 def test_large_inventory_continues_across_invocations_without_skips_or_repeats() -> None:
@@ -126,10 +175,6 @@ def test_large_inventory_continues_across_invocations_without_skips_or_repeats()
         if finished:
             break
         # the continuation event carries the run into the next invocation
-        resumed = ReconcileRun.resume(
-            {"source": "backup-autopilot", "detail-type": "Reconcile Continuation", "detail": run.to_detail()}
-        )
-        assert resumed is not None
-        run = resumed
+        run = _resume(_continuation(run))
     assert len(processed) == 50_000 and len(set(processed)) == 50_000
     assert invocations == 63 and run.pages == 500  # ceil(500 / 8)

@@ -144,9 +144,13 @@ class FakeSweepState(FakeState):
     reported: set[str] = field(default_factory=set)
     open_on_demand: list[dict[str, Any]] = field(default_factory=list)
     deleted_jobs: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
 
     def undeleted_on_demand(self) -> list[dict[str, Any]]:
         return list(self.open_on_demand)
+
+    def pending_on_demand(self) -> list[str]:
+        return [job_id for job_id in self.pending if not any(r.job_id == job_id for r in self.results)]
 
     def mark_deleted(self, job_id: str) -> None:
         self.deleted_jobs.append(job_id)
@@ -154,6 +158,9 @@ class FakeSweepState(FakeState):
     def result_of(self, job_id: str) -> dict[str, Any] | None:
         found = [r for r in self.results if r.job_id == job_id]
         return {"passed": found[-1].passed, "source_arn": found[-1].source_arn} if found else None
+
+    def results_of(self, job_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        return {job_id: self.result_of(job_id) for job_id in job_ids}
 
     def run_reported(self, run_id: str) -> bool:
         return run_id in self.reported
@@ -190,10 +197,32 @@ def test_a_lost_completion_event_is_validated_by_the_sweep_and_the_run_reported_
     sweeper, events, _ = _sweeper([_job()], state)
     sweep = sweeper.run(now=NOW)
     assert sweep.validated_late == ["R1"]
+    # the run's start window (24 h) is still open: AWS may start more of its tests, so no report yet
+    assert [e[0] for e in events.published] == ["Restore Test Passed"]
+    window_closed = NOW + dt.timedelta(hours=24)
+    assert sweeper.run(now=window_closed).reports == [f"{_job().creation_date:%Y-%m-%dT%H:%MZ}"]
     assert [e[0] for e in events.published] == ["Restore Test Passed", RESTORE_TEST_REPORT]
     report = events.published[-1][1]
     assert report["counts"]["tested"] == 1 and report["counts"]["passed"] == 1
-    assert sweeper.run(now=NOW).reports == []  # one report per run
+    assert sweeper.run(now=window_closed).reports == []  # one report per run
+
+
+def test_a_run_is_reported_once_its_start_window_has_closed_with_every_test_in_it() -> None:
+    from tests.unit.logic.test_restore_validation import POINT, SOURCE_FACTS
+
+    # GIVEN a run whose first test has its verdict, two hours into a 24-hour start window
+    state = FakeSweepState(facts={POINT: SOURCE_FACTS})
+    early = _job(job_id="R1", creation_date=NOW - dt.timedelta(hours=2))
+    sweeper, events, _ = _sweeper([early], state)
+    assert sweeper.run(now=NOW).reports == []  # more of the run's tests may still start
+    # WHEN a second test starts later in the window and the window closes
+    late = _job(job_id="R2", creation_date=NOW + dt.timedelta(hours=20))
+    sweeper.validator.jobs.jobs["R2"] = late  # type: ignore[attr-defined]
+    sweeper.jobs = FakeList([early, late])
+    sweep = sweeper.run(now=NOW + dt.timedelta(hours=23))
+    # THEN the one report counts both
+    assert len(sweep.reports) == 1
+    assert events.published[-1][0] == RESTORE_TEST_REPORT and events.published[-1][1]["counts"]["tested"] == 2
 
 
 def test_a_job_that_never_finishes_fails_the_test() -> None:
@@ -224,3 +253,38 @@ def test_runs_are_clusters_of_job_creation_times() -> None:
     ]
     runs = group_runs(jobs, dt.timedelta(hours=24))
     assert [[j.job_id for j in run] for run in runs.values()] == [["A", "B"], ["C"]]
+
+
+def test_an_on_demand_test_whose_event_was_lost_is_validated_by_the_sweep() -> None:
+    from tests.unit.logic.test_restore_validation import POINT, SOURCE_FACTS
+
+    # GIVEN the stack's first test of orders, COMPLETED, whose completion event never arrived
+    target = "arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-orders-1a2b3c4d"
+    job = _job(job_id="R9", testing_plan_arn=None, created_resource_arn=target)
+    state = FakeSweepState(
+        facts={POINT: SOURCE_FACTS},
+        on_demand={"R9": OnDemandTest("R9", SOURCE, "bap-rt-orders-1a2b3c4d", POINT)},
+        pending=["R9"],
+    )
+    sweeper, events, inspector = _sweeper([], state)
+    sweeper.validator.jobs.jobs["R9"] = job  # type: ignore[attr-defined]
+    sweeper.jobs = FakeList([job])
+    # WHEN the hourly sweep runs
+    sweep = sweeper.run(now=NOW)
+    # THEN it is validated (and its copy deleted) once; the next sweep finds nothing pending
+    assert sweep.validated_late == ["R9"] and inspector.deleted == [target]
+    assert [e[0] for e in events.published] == ["Restore Test Passed"]
+    assert sweeper.run(now=NOW).validated_late == []
+
+
+def test_an_opted_in_resource_the_reconcile_found_untested_gets_its_first_test() -> None:
+    # GIVEN an opted-in table the stack never saw opted in (its tag event was lost)
+    tester, starter, first_state = _tester()
+    sweeper, _, _ = _sweeper([], FakeSweepState())
+    sweeper.first_tests = tester
+    sweeper.not_tested = [{"resource": SOURCE, "reason": "no recovery point within the selection window"}]
+    # WHEN two hourly sweeps run
+    assert sweeper.run(now=NOW).first_tests == [SOURCE]
+    assert sweeper.run(now=NOW).first_tests == []
+    # THEN one first test was started, as on the tag event
+    assert len(starter.started) == 1 and first_state.first[SOURCE]["status"] == "started"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backup_autopilot.logic.restore_tests.facts import ResourceFacts
 from backup_autopilot.logic.restore_tests.validation import (
+    MESSAGE_LIMIT,
     RESTORE_TEST_FAILED,
     RESTORE_TEST_PASSED,
     OnDemandTest,
@@ -257,3 +258,82 @@ def test_a_users_check_is_combined_and_only_allowed_functions_run() -> None:
     validator, _, _, _, _ = _validator(tags={"backup-restore-check": "delete-everything"}, user=user)
     result = validator.handle("R1", now=NOW)
     assert user.calls == [] and result["outcome"] == RESTORE_TEST_FAILED
+
+
+def test_a_failed_deletion_keeps_the_verdict_and_leaves_the_copy_to_the_sweep() -> None:
+    # GIVEN an on-demand test whose restored table cannot be deleted now (in use, throttled, ...)
+    target = "arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-orders-1a2b3c4d"
+    state = FakeState(
+        facts={POINT: SOURCE_FACTS},
+        on_demand={"R1": OnDemandTest("R1", SOURCE, "bap-rt-orders-1a2b3c4d", POINT)},
+    )
+    validator, jobs, inspector, _, events = _validator(
+        job=_job(testing_plan_arn=None, created_resource_arn=target),
+        restored=_restored(arn=target),
+        state=state,
+    )
+
+    def refuse(resource_type: str, arn: str) -> None:
+        raise RuntimeError("ResourceInUseException: table is being updated")
+
+    inspector.delete_test_resource = refuse  # type: ignore[method-assign]
+    # WHEN the validator handles it
+    result = validator.handle("R1", now=NOW)
+    # THEN the verdict stands (put, recorded, published: the invocation does not fail, so its event
+    # is sent) and the deletion is left to the hourly sweep (the result's on-demand record)
+    assert result["outcome"] == RESTORE_TEST_PASSED and result["deleted"] is False
+    assert "ResourceInUseException" in result["deletion_deferred"]
+    assert [s for _, s, _ in jobs.validations] == ["SUCCESSFUL"]
+    assert [e[0] for e in events.published] == [RESTORE_TEST_PASSED]
+    assert state.results[0].on_demand and state.results[0].restored_arn == target
+
+
+def test_the_validation_message_stays_under_the_limit() -> None:
+    # a passing test lists every check; long names (a 255-character table) must not overflow
+    indexes = tuple(f"gsi-{'x' * 200}-{i}" for i in range(9))
+    long_source = ResourceFacts(**{**SOURCE_FACTS.__dict__, "indexes": indexes})
+    validator, jobs, _, _, _ = _validator(
+        restored=_restored(indexes=long_source.indexes),
+        state=FakeState(facts={POINT: long_source}),
+    )
+    assert validator.handle("R1", now=NOW)["outcome"] == RESTORE_TEST_PASSED
+    [(_, _, message)] = jobs.validations
+    assert len(message) <= MESSAGE_LIMIT and message.startswith(
+        "backup-autopilot: restored DynamoDB is ACTIVE"
+    )
+    assert message.endswith("; ... and 3 more")  # whole checks only; what did not fit is counted
+
+
+@dataclass
+class FakeSources:
+    facts: ResourceFacts
+    asked: list[tuple[str, str, dt.datetime | None]] = field(default_factory=list)
+
+    def source_facts(self, resource_type: str, arn: str, as_of: dt.datetime | None) -> ResourceFacts:
+        self.asked.append((resource_type, arn, as_of))
+        return self.facts
+
+
+def test_a_lost_completion_event_means_the_source_is_read_at_validation_time() -> None:
+    # GIVEN nothing recorded at backup time (the backup's completion event never arrived)
+    created = NOW - dt.timedelta(days=1)
+    validator, jobs, _, _, _ = _validator(job=_job(recovery_point_created=created), state=FakeState())
+    sources = FakeSources(SOURCE_FACTS)
+    validator = replace(validator, sources=sources)
+    # WHEN the test is validated
+    result = validator.handle("R1", now=NOW)
+    # THEN the source is read now, as of the recovery point; DynamoDB's counts and samples of today's
+    # table are not the backup's, so only its shape is compared, and the message says so
+    assert sources.asked == [("DynamoDB", SOURCE, created)]
+    assert result["outcome"] == RESTORE_TEST_PASSED
+    [(_, status, message)] = jobs.validations
+    assert status == "SUCCESSFUL" and "item counts and samples are not compared" in message
+    assert "items restored" not in message and "key schema" in message
+
+
+def test_a_source_gone_and_nothing_recorded_still_fails_and_says_so() -> None:
+    validator, _, _, _, _ = _validator(state=FakeState())
+    validator = replace(validator, sources=FakeSources(ResourceFacts("DynamoDB", SOURCE, exists=False)))
+    result = validator.handle("R1", now=NOW)
+    assert result["outcome"] == RESTORE_TEST_FAILED
+    assert any("nothing was recorded about the source" in r for r in result["reasons"])

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from backup_autopilot.models.tag_events import TagChangeEvent
 from tests.conftest import EVENTS
@@ -31,3 +32,33 @@ def test_removed_sample_reads_as_a_removal() -> None:
 def test_version_accepts_int_float_and_string() -> None:
     versions = {TagChangeEvent.model_validate(json.loads(p.read_text())).detail.version for p in TAG_EVENTS}
     assert {1.0, 3.0, 4.0, 7.0} <= versions
+
+
+def test_every_sample_parses_with_its_functions_model() -> None:
+    from backup_autopilot.models.aws_events import (
+        BackupJobEvent,
+        CopyJobEvent,
+        RestoreJobEvent,
+        ScheduledEvent,
+    )
+    from backup_autopilot.models.reconcile_events import ContinuationEvent
+
+    models: dict[str, list[type[BaseModel]]] = {
+        "start_copies": [BackupJobEvent],
+        "copy_outcome": [CopyJobEvent],
+        "reconcile": [ScheduledEvent, ContinuationEvent],
+        "record_backup": [BackupJobEvent],
+        "validate_restore": [RestoreJobEvent],
+    }
+    for folder, candidates in models.items():
+        for path in sorted((EVENTS / folder).glob("*.json")):
+            event = json.loads(path.read_text())
+            assert any(_parses(model, event) for model in candidates), path
+
+
+def _parses(model: type[BaseModel], event: dict[str, object]) -> bool:
+    try:
+        model.model_validate(event)
+    except ValidationError:
+        return False
+    return True
