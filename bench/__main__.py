@@ -15,7 +15,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING
 
-from bench import copies, imports, protect, reconcile
+from bench import alerts, copies, imports, protect, reconcile, restore_tests
 from bench.report import heading, quiet, say
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ BENCHMARKS: list[tuple[str, Callable[[bool], None], bool]] = [
     ("protect", protect.run, True),
     ("reconcile", reconcile.run, True),
     ("copies", copies.run, True),
+    ("alerts", alerts.run, True),
+    ("restore_tests", restore_tests.run, True),
 ]
 
 
