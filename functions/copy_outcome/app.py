@@ -6,10 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.copies.failures import COPY_FAILED
-from backup_autopilot.logic.copies.outcome import handle_copy_outcome
-from backup_autopilot.logic.report.events import copy_points
-from backup_autopilot.models.aws_events import CopyJobEvent
 from backup_autopilot.observability import MetricUnit, emit_dimensioned, logger, metrics
 
 if TYPE_CHECKING:
@@ -19,6 +15,12 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # the event's model and the logic: imported on the first event, not at init (cold start, see README)
+    from backup_autopilot.logic.copies.failures import COPY_FAILED
+    from backup_autopilot.logic.copies.outcome import handle_copy_outcome
+    from backup_autopilot.logic.report.events import copy_points
+    from backup_autopilot.models.aws_events import CopyJobEvent
+
     copy = accept(CopyJobEvent, event, context)
     if copy is None:
         return REJECTED

@@ -3,29 +3,38 @@ e-mail (SNS) and one Slack post, remembered in the state table; partial batch fa
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-# first: Powertools' batch utility builds every parser model (~250 ms) when pydantic is already
-# imported; imported before the layer package (which imports pydantic), it does not
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-
 from backup_autopilot import composition
-from backup_autopilot.logic.alerting.classify import classify_body
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from backup_autopilot.logic.alerting.classify import Signal
 
-# a batch whose every message is malformed is reported like any other (each goes to the DLQ alone)
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+@cache
+def batch_processor() -> BatchProcessor:
+    """Powertools' batch utility, built on the first batch (not at init: cold start, see README).
+
+    Imported before anything imports pydantic: when pydantic is already imported, the utility builds
+    every Powertools parser model (~250 ms). A batch whose every message is malformed is reported
+    like any other (each goes to the DLQ alone)."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
+    return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    processor = batch_processor()  # first: before pydantic (above)
+    from backup_autopilot.logic.alerting.classify import classify_body
+
     wiring = composition.wiring()
     signals: list[tuple[str, Signal]] = []
 

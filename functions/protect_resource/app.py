@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.models.tag_events import TagChangeEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
@@ -18,6 +17,9 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # the event's model and the logic: imported on the first event, not at init (cold start, see README)
+    from backup_autopilot.models.tag_events import TagChangeEvent
+
     tag_event = accept(TagChangeEvent, event, context)
     if tag_event is None:
         return REJECTED

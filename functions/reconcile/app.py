@@ -8,9 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept, refuse
-from backup_autopilot.logic.reconcile import ReconcileRun
-from backup_autopilot.models.aws_events import ScheduledEvent
-from backup_autopilot.models.reconcile_events import CONTINUATION, ContinuationEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
@@ -20,6 +17,11 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # the event's model and the logic: imported on the first event, not at init (cold start, see README)
+    from backup_autopilot.logic.reconcile import ReconcileRun
+    from backup_autopilot.models.aws_events import ScheduledEvent
+    from backup_autopilot.models.reconcile_events import CONTINUATION, ContinuationEvent
+
     now = dt.datetime.now(dt.UTC)
     if isinstance(event, dict) and event.get("detail-type") == CONTINUATION:
         continuation = accept(ContinuationEvent, event, context)

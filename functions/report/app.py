@@ -7,9 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.models.aws_events import ScheduledEvent
 from backup_autopilot.observability import MetricUnit, emit_dimensioned, logger, metrics
-from backup_autopilot.reporting import reporting
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,6 +16,10 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # the event's model and the logic: imported on the first event, not at init (cold start, see README)
+    from backup_autopilot.models.aws_events import ScheduledEvent
+    from backup_autopilot.reporting import reporting
+
     if accept(ScheduledEvent, event, context) is None:
         return REJECTED
     account = context.invoked_function_arn.split(":")[4]

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.copies.service import copy_recovery_point
-from backup_autopilot.models.aws_events import BackupJobEvent
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
@@ -17,6 +15,10 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # the event's model and the logic: imported on the first event, not at init (cold start, see README)
+    from backup_autopilot.logic.copies.service import copy_recovery_point
+    from backup_autopilot.models.aws_events import BackupJobEvent
+
     job = accept(BackupJobEvent, event, context)
     if job is None:
         return REJECTED

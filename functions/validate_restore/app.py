@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from backup_autopilot import composition
 from backup_autopilot.inbound import REJECTED, accept
-from backup_autopilot.logic.report.events import restore_test_points
-from backup_autopilot.models.aws_events import RestoreJobEvent
 from backup_autopilot.observability import MetricUnit, emit_dimensioned, logger, metrics
 
 if TYPE_CHECKING:
@@ -18,6 +16,10 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # the event's model and the logic: imported on the first event, not at init (cold start, see README)
+    from backup_autopilot.logic.report.events import restore_test_points
+    from backup_autopilot.models.aws_events import RestoreJobEvent
+
     restore = accept(RestoreJobEvent, event, context)
     if restore is None:
         return REJECTED

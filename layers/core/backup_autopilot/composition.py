@@ -13,38 +13,34 @@ import datetime as dt
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.adapters.alert_state import AlertMemory
 from backup_autopilot.adapters.aws import client
-from backup_autopilot.adapters.backup import BackupGateway
-from backup_autopilot.adapters.copies import CopyGateway
-from backup_autopilot.adapters.events import EventBridgePublisher
-from backup_autopilot.adapters.inspect import ResourceInspector
-from backup_autopilot.adapters.inventory import TaggedInventory
-from backup_autopilot.adapters.notifications import QueueOutbox, SnsPublisher
-from backup_autopilot.adapters.resources import ResourceGateway
-from backup_autopilot.adapters.restores import LambdaUserCheck, RestoreGateway
-from backup_autopilot.adapters.slack import SlackWebhook
-from backup_autopilot.adapters.state import StateStore
-from backup_autopilot.config import Settings, get_settings, stack_vaults
-from backup_autopilot.logic.alerting.classify import Context as AlertContext
-from backup_autopilot.logic.alerting.service import Notifier, NotifySettings
-from backup_autopilot.logic.copies.destinations import stack_destinations
-from backup_autopilot.logic.copies.service import CopyContext
-from backup_autopilot.logic.errors import REQUEST_REFUSED, Refused, refusal_detail
-from backup_autopilot.logic.plan_catalogue import PLAN_REJECTED, parse_listed, parse_stack_plans
-from backup_autopilot.logic.protection import Protector
-from backup_autopilot.logic.reconcile import Reconciler, RestoreOptIn
-from backup_autopilot.logic.restore_tests.first_test import TESTABLE_TYPES, FirstTester, metadata_overrides
-from backup_autopilot.logic.restore_tests.recording import SourceRecorder
-from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
-from backup_autopilot.logic.restore_tests.validation import RestoreTestSettings, RestoreValidator
-from backup_autopilot.logic.tag_changes import TagChanges
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from backup_autopilot.adapters.backup import BackupGateway
+    from backup_autopilot.adapters.copies import CopyGateway
+    from backup_autopilot.adapters.events import EventBridgePublisher
+    from backup_autopilot.adapters.inspect import ResourceInspector
+    from backup_autopilot.adapters.inventory import TaggedInventory
+    from backup_autopilot.adapters.notifications import SnsPublisher
+    from backup_autopilot.adapters.resources import ResourceGateway
+    from backup_autopilot.adapters.restores import RestoreGateway
+    from backup_autopilot.adapters.slack import SlackWebhook
+    from backup_autopilot.adapters.state import StateStore
+    from backup_autopilot.config import Settings
+    from backup_autopilot.logic.alerting.classify import Context as AlertContext
+    from backup_autopilot.logic.alerting.service import Notifier
+    from backup_autopilot.logic.copies.service import CopyContext
     from backup_autopilot.logic.plan_catalogue import Rejection
+    from backup_autopilot.logic.protection import Protector
+    from backup_autopilot.logic.reconcile import Reconciler
+    from backup_autopilot.logic.restore_tests.first_test import FirstTester
+    from backup_autopilot.logic.restore_tests.recording import SourceRecorder
+    from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
+    from backup_autopilot.logic.restore_tests.validation import RestoreValidator
+    from backup_autopilot.logic.tag_changes import TagChanges
 
 
 class Wiring:
@@ -56,11 +52,17 @@ class Wiring:
     @cached_property
     def events(self) -> EventBridgePublisher:
         """Domain events on the stack's own bus."""
+        from backup_autopilot.adapters.events import EventBridgePublisher
+
         return EventBridgePublisher(client("events"), self.settings.event_bus_name)
 
     @cached_property
     def backup(self) -> BackupGateway:
         """AWS Backup: the plan catalogue (cached), selections, recovery points, backup jobs."""
+        from backup_autopilot.adapters.backup import BackupGateway
+        from backup_autopilot.config import stack_vaults
+        from backup_autopilot.logic.plan_catalogue import parse_listed, parse_stack_plans
+
         return BackupGateway(
             client("backup"),
             role_arn=self.settings.backup_role_arn or "",
@@ -73,6 +75,8 @@ class Wiring:
 
     def _plans_rejected(self, rejections: list[Rejection]) -> None:
         """Plans the catalogue refused: one ``Plan Rejected`` each (alerting keeps one alert open)."""
+        from backup_autopilot.logic.plan_catalogue import PLAN_REJECTED
+
         for rejection in rejections:
             logger.warning(
                 "backup plan not assignable", plan_id=rejection.plan.plan_id, reason=rejection.reason
@@ -82,11 +86,15 @@ class Wiring:
     @cached_property
     def resources(self) -> ResourceGateway:
         """The protected resources themselves: current tags, S3 versioning, EBS attachments."""
+        from backup_autopilot.adapters.resources import ResourceGateway
+
         return ResourceGateway(client)
 
     @cached_property
     def protector(self) -> Protector:
         """Tag-driven protection: checks, the first backup, domain events."""
+        from backup_autopilot.logic.protection import Protector
+
         return Protector(
             backup=self.backup,
             resources=self.resources,
@@ -98,6 +106,8 @@ class Wiring:
     @cached_property
     def tag_changes(self) -> TagChanges:
         """One Tag Change on Resource: protection, and a first restore test when opted in."""
+        from backup_autopilot.logic.tag_changes import TagChanges
+
         return TagChanges(
             tags=self.resources,
             plans=self.backup.assignable_plans,
@@ -110,16 +120,24 @@ class Wiring:
     @cached_property
     def inventory(self) -> TaggedInventory:
         """The tagged inventory (Resource Groups Tagging API), a page at a time."""
+        from backup_autopilot.adapters.inventory import TaggedInventory
+
         return TaggedInventory(client("resourcegroupstaggingapi"))
 
     @cached_property
     def copies(self) -> CopyGateway:
         """Recovery point facts, copy tags, StartCopyJob and the copy sweep's listings."""
+        from backup_autopilot.adapters.copies import CopyGateway
+
         return CopyGateway(client, role_arn=self.settings.backup_role_arn or "")
 
     @cached_property
     def copy_context(self) -> CopyContext:
         """The stack's copy configuration and ports (start_copies, copy_outcome, reconcile)."""
+        from backup_autopilot.config import stack_vaults
+        from backup_autopilot.logic.copies.destinations import stack_destinations
+        from backup_autopilot.logic.copies.service import CopyContext
+
         allowed = stack_destinations(self.settings.dr_vault_arn, self.settings.cross_account_vault_arn)
         return CopyContext(
             gateway=self.copies,
@@ -134,6 +152,8 @@ class Wiring:
     @cached_property
     def reconciler(self) -> Reconciler:
         """The hourly sweep: tagged inventory vs protection, then recent points vs their copies."""
+        from backup_autopilot.logic.reconcile import Reconciler, RestoreOptIn
+
         return Reconciler(
             inventory=self.inventory,
             catalogue=self.backup,
@@ -157,6 +177,8 @@ class Wiring:
     @cached_property
     def state(self) -> StateStore:
         """The stack's state table (verdicts, source facts, on-demand tests)."""
+        from backup_autopilot.adapters.state import StateStore
+
         if not self.settings.state_table_name:
             raise RuntimeError("STATE_TABLE_NAME is not set")
         return StateStore(client("dynamodb"), self.settings.state_table_name)
@@ -164,11 +186,15 @@ class Wiring:
     @cached_property
     def inspector(self) -> ResourceInspector:
         """Reads sources and restored copies; tags and deletes the stack's own test resources."""
+        from backup_autopilot.adapters.inspect import ResourceInspector
+
         return ResourceInspector(client)
 
     @cached_property
     def restores(self) -> RestoreGateway:
         """Restore jobs: describe, validate, list, start."""
+        from backup_autopilot.adapters.restores import RestoreGateway
+
         return RestoreGateway(
             client("backup"),
             restore_role_arn=self.settings.restore_role_arn or "",
@@ -178,6 +204,9 @@ class Wiring:
     @cached_property
     def restore_validator(self) -> RestoreValidator:
         """One restore job from its event to a verdict."""
+        from backup_autopilot.adapters.restores import LambdaUserCheck
+        from backup_autopilot.logic.restore_tests.validation import RestoreTestSettings, RestoreValidator
+
         s = self.settings
         return RestoreValidator(
             jobs=self.restores,
@@ -198,6 +227,12 @@ class Wiring:
     @cached_property
     def first_tester(self) -> FirstTester:
         """The on-demand first test of a newly opted-in resource."""
+        from backup_autopilot.logic.restore_tests.first_test import (
+            TESTABLE_TYPES,
+            FirstTester,
+            metadata_overrides,
+        )
+
         s = self.settings
         overrides = {
             resource_type: metadata_overrides(
@@ -213,6 +248,8 @@ class Wiring:
     @cached_property
     def source_recorder(self) -> SourceRecorder:
         """What a restore test will compare against, recorded when a backup completes."""
+        from backup_autopilot.logic.restore_tests.recording import SourceRecorder
+
         return SourceRecorder(
             inspector=self.inspector,
             state=self.state,
@@ -224,6 +261,8 @@ class Wiring:
     @cached_property
     def restore_sweeper(self) -> RestoreTestSweeper:
         """The restore-test half of the hourly reconcile."""
+        from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
+
         return RestoreTestSweeper(
             validator=self.restore_validator,
             jobs=self.restores,
@@ -239,6 +278,8 @@ class Wiring:
     @cached_property
     def alerts(self) -> SnsPublisher:
         """The alerts topic. Raises when the stack gave the function no topic (a deployment error)."""
+        from backup_autopilot.adapters.notifications import SnsPublisher
+
         topic_arn = self.settings.alerts_topic_arn
         if not topic_arn:
             raise RuntimeError("ALERTS_TOPIC_ARN is not set")
@@ -248,18 +289,26 @@ class Wiring:
     @cached_property
     def alert_context(self) -> AlertContext:
         """What classifying an event needs beyond it: the stack's plan names by plan id."""
+        from backup_autopilot.logic.alerting.classify import Context as AlertContext
+
         pairs = (item.partition("=") for item in self.settings.plan_names.split(",") if "=" in item)
         return AlertContext(plan_names={plan_id.strip(): name.strip() for plan_id, _, name in pairs})
 
     @cached_property
     def slack(self) -> SlackWebhook | None:
         """Slack's incoming webhook, when the stack has its secret (SlackWebhookSecretArn)."""
+        from backup_autopilot.adapters.slack import SlackWebhook
+
         arn = self.settings.slack_webhook_secret_arn
         return SlackWebhook(arn, secrets_client=client("secretsmanager")) if arn else None
 
     @cached_property
     def notifier(self) -> Notifier:
         """Alerting: memory in the state table, e-mail through SNS, Slack, held digests on the queue."""
+        from backup_autopilot.adapters.alert_state import AlertMemory
+        from backup_autopilot.adapters.notifications import QueueOutbox
+        from backup_autopilot.logic.alerting.service import Notifier, NotifySettings
+
         s = self.settings
         if not s.state_table_name or not s.notification_queue_url:
             raise RuntimeError("STATE_TABLE_NAME and NOTIFICATION_QUEUE_URL must be set for notify")
@@ -278,6 +327,8 @@ class Wiring:
 
 def wiring() -> Wiring:
     """The wiring of the current environment's configuration (one per distinct configuration)."""
+    from backup_autopilot.config import get_settings  # pydantic: on the first event, not at import
+
     return _wiring_for(get_settings())
 
 
@@ -299,6 +350,8 @@ def guarded(
     Lambda retries them (nothing was published: the retry publishes once), then the on-failure
     destination keeps the event.
     """
+    from backup_autopilot.logic.errors import REQUEST_REFUSED, Refused, refusal_detail
+
     events = wiring().events
     try:
         result = work()

@@ -9,22 +9,22 @@ event would never help).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from backup_autopilot.models.aws_events import EventEnvelope
 from backup_autopilot.observability import MetricUnit, logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-E = TypeVar("E", bound=EventEnvelope)
+    from backup_autopilot.models.aws_events import EventEnvelope
+
 REJECTED: dict[str, Any] = {"outcome": "Rejected"}
 
 
 def accept[E: EventEnvelope](model: type[E], event: Any, context: LambdaContext) -> E | None:
     """The event as ``model``, or None (logged and counted) when it is malformed or foreign."""
+    from pydantic import ValidationError  # imported with the model, on the first event (cold start)
+
     try:
         parsed = model.model_validate(event)
     except ValidationError as error:

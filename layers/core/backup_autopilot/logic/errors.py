@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 #: error codes that mean "a permission is missing": someone must act, so they are warnings
 ACCESS_DENIED_CODES = frozenset(

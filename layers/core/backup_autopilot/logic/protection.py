@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from backup_autopilot.logic.resources import ResourceRef, parse_resource_arn
 from backup_autopilot.logic.tokens import backup_token, window_start
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -22,8 +22,8 @@ from backup_autopilot.logic.selection_health import (
     check_plan_selection,
     not_matching_event,
 )
-from backup_autopilot.models.alerts import Severity
 from backup_autopilot.models.reconcile_events import CONTINUATION
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

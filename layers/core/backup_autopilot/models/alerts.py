@@ -6,13 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Severity(StrEnum):
-    """How much a domain event needs a person (every domain event carries one)."""
-
-    CRITICAL = "critical"
-    WARNING = "warning"
-    INFO = "info"
+# re-exported: its home is models.severity (no pydantic)
+from backup_autopilot.models.severity import Severity as Severity
 
 
 class Level(StrEnum):

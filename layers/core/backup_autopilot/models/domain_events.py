@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 DOMAIN_SOURCE = "backup-autopilot"
 MAX_TEXT = 4096

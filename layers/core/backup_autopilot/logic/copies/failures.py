@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from backup_autopilot.logic.copies.service import CopyJobFacts

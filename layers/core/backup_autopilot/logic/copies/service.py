@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from backup_autopilot.logic.copies.destinations import Destination, vault_location
 from backup_autopilot.logic.copies.planning import CopyOrder, RecoveryPointFacts, plan_copies
 from backup_autopilot.logic.tokens import copy_token
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

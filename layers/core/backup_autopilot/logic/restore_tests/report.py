@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     import datetime as dt

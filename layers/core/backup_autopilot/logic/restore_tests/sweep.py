@@ -29,7 +29,7 @@ from backup_autopilot.logic.restore_tests.report import (
     group_runs,
 )
 from backup_autopilot.logic.restore_tests.validation import FAILED_STATES, RESTORE_TEST_FAILED, RestoreJob
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from backup_autopilot.logic.protection import EventPort

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from backup_autopilot.logic.restore_tests.checks import Check, check_restore, rto_check
 from backup_autopilot.logic.restore_tests.names import is_test_resource_name
-from backup_autopilot.models.alerts import Severity
+from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     import datetime as dt
