@@ -21,12 +21,12 @@ from bench.report import heading, quiet, say
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-#: ``--quick``: fresh processes per module import measurement
-QUICK_IMPORT_RUNS = 2
+#: ``--quick``: interleaved pairs per cold-start ratio
+QUICK_IMPORT_RUNS = 1
 
 
 def _cold_start(quick: bool) -> None:
-    heading("Issue 3 (d): cold start")
+    heading("Issue 12: cold start (both ratios), peak memory, log bytes")
     if quick:
         imports.RUNS = QUICK_IMPORT_RUNS
     imports.main()  # prints its own table (fresh processes: nothing to silence)

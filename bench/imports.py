@@ -1,70 +1,230 @@
-"""Cold start: import time of each function module next to a bare ``import boto3``, same run.
+"""Cold start of each function, as whole fresh processes, against a bare boto3 in the same run.
 
-Each figure is the median of fresh processes (nothing cached in the interpreter), with the
-function's environment set as Lambda would, and no awscrt (the Lambda runtime has none).
+Two ratios per function (issue 12), each the median of :data:`RUNS` interleaved pairs (baseline,
+function, baseline, function ...: a load change on the shared machine hits both sides of a pair):
+
+- (a) module import / ``import boto3`` (budget :data:`IMPORT_BUDGET`);
+- (b) module import + the handler on its sample event (``events/<function>/``) / ``import boto3`` +
+  one client + one call (budget :data:`FIRST_CALL_BUDGET`).
+
+The processes are ``bench/coldstart_child.py``: the function's environment as the template sets it,
+no awscrt (the Lambda runtime has none), botocore stubbed at the HTTP layer with the responses the
+sandbox gave when the same event was invoked there first (recorded here, in this process). The
+child also reports its peak resident memory and the bytes the handler logged.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 9
-ENV = {
+CHILD = ROOT / "bench" / "coldstart_child.py"
+RUNS = 11
+IMPORT_BUDGET = 1.3
+FIRST_CALL_BUDGET = 1.5
+#: the function's sample event for the first invocation (report runs on the same schedule event)
+SAMPLES = {
+    "copy_outcome": ("CopyOutcomeFunction", "copy_outcome/copy_completed.json"),
+    "notify": ("NotifyFunction", "notify/backup_job_failed.json"),
+    "protect_resource": ("ProtectResourceFunction", "protect_resource/dynamodb_added.json"),
+    "reconcile": ("ReconcileFunction", "reconcile/scheduled.json"),
+    "record_backup": ("RecordBackupFunction", "record_backup/backup_completed.json"),
+    "report": ("ReportFunction", "reconcile/scheduled.json"),
+    "start_copies": ("StartCopiesFunction", "start_copies/backup_completed.json"),
+    "validate_restore": ("ValidateRestoreFunction", "validate_restore/restore_test_completed.json"),
+}
+BASE_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",  # pragma: allowlist secret (moto's fake credentials)
-    "STACK_NAME": "backup-autopilot",
-    "EVENT_BUS_NAME": "backup-autopilot-events",
-    "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:alerts",
-    "POWERTOOLS_SERVICE_NAME": "backup-autopilot",
-    "POWERTOOLS_METRICS_NAMESPACE": "BackupAutopilot",
-    "BACKUP_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
+    "AWS_SECRET_ACCESS_KEY": "bench",  # pragma: allowlist secret (fake credentials: nothing leaves)
     "PYTHONPATH": str(ROOT / "layers" / "core"),
 }
-TIMER = "import time,sys;t=time.perf_counter();{stmt};print(time.perf_counter()-t)"
+#: environment the child must not get: the Slack secret would make notify post over real HTTP
+DROPPED = ("SLACK_WEBHOOK_SECRET_ARN", "AWS_ENDPOINT_URL")
 
 
-def _median_ms(statement: str) -> float:
-    samples = []
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **ENV}
-    for _ in range(RUNS):
+@dataclass
+class Recording:
+    """One function's first invocation in the sandbox: what the child needs to replay it."""
+
+    function: str
+    logical_id: str
+    event: Any
+    arn: str
+    memory: int
+    environment: dict[str, str]
+    answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sandbox_outcome: str = ""
+    sandbox_log_bytes: int = 0
+    calls: int = 0
+
+
+@dataclass
+class Row:
+    function: str
+    import_ratios: list[float]
+    call_ratios: list[float]
+    import_ms: list[float]
+    call_ms: list[float]
+    peak_mb: float
+    log_bytes: int
+    replayed: int
+    missing: int
+    outcome: str | None
+
+    @property
+    def import_ratio(self) -> float:
+        return statistics.median(self.import_ratios)
+
+    @property
+    def call_ratio(self) -> float:
+        return statistics.median(self.call_ratios)
+
+
+def record(functions: list[str]) -> dict[str, Recording]:
+    """Invoke each function's sample event once in the sandbox and keep what AWS answered."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from bench import seed
+
+    recordings: dict[str, Recording] = {}
+    current: list[Recording | None] = [None]
+    original = BotocoreStubber.__call__
+
+    def recording(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+        response = original(stubber, event_name, request, **kwargs)
+        target = current[0]
+        if target is not None and os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and response is not None:
+            target.calls += 1
+            target.answers.setdefault(event_name, []).append(
+                {
+                    "status": response.status_code,
+                    "headers": dict(response.headers),
+                    "body": base64.b64encode(response.content or b"").decode(),
+                }
+            )
+        return response
+
+    with seed.stack() as sb:
+        BotocoreStubber.__call__ = recording  # type: ignore[method-assign,assignment]
+        try:
+            for name in functions:
+                logical_id, sample = SAMPLES[name]
+                spec = sb.router.function(logical_id)
+                rec = Recording(
+                    function=name,
+                    logical_id=logical_id,
+                    event=json.loads((ROOT / "events" / sample).read_text()),
+                    arn=spec.spec.arn,
+                    memory=spec.memory,
+                    environment={k: v for k, v in spec.environment.items() if k not in DROPPED},
+                )
+                current[0] = rec
+                invocation = sb.invoke(logical_id, rec.event)
+                current[0] = None
+                rec.sandbox_outcome = str((invocation.result or {}).get("outcome", invocation.outcome))
+                rec.sandbox_log_bytes = sum(len(line.encode()) + 1 for line in invocation.stdout)
+                recordings[name] = rec
+        finally:
+            BotocoreStubber.__call__ = original  # type: ignore[method-assign]
+    return recordings
+
+
+def _child(spec: dict[str, Any], environment: dict[str, str]) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+    env.update(BASE_ENV)
+    env.update(environment)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump(spec, file)
+    try:
         out = subprocess.run(
-            [sys.executable, "-c", TIMER.format(stmt=statement)],
+            [sys.executable, str(CHILD), file.name],
             env=env,
             check=True,
             capture_output=True,
             text=True,
             cwd=ROOT,
         ).stdout
-        samples.append(float(out.strip().splitlines()[-1]) * 1000)
-    return statistics.median(samples)
+    finally:
+        Path(file.name).unlink()
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
-def _load(function_dir: str) -> str:
-    path = ROOT / "functions" / function_dir / "app.py"
-    return (
-        f"import importlib.util as u;s=u.spec_from_file_location('app',{str(path)!r});"
-        "m=u.module_from_spec(s);s.loader.exec_module(m)"
+def measure(rec: Recording, runs: int) -> Row:
+    """``runs`` interleaved pairs for each ratio (baseline first in every pair)."""
+    path = str(ROOT / "functions" / rec.function / "app.py")
+    common = {"path": path, "event": rec.event, "arn": rec.arn, "memory": rec.memory}
+    import_ratios, call_ratios, import_ms, call_ms, peaks = [], [], [], [], []
+    last: dict[str, Any] = {}
+    for _ in range(runs):
+        base = _child({"mode": "import-boto3"}, rec.environment)["seconds"]
+        ours = _child({"mode": "import-function", **common}, rec.environment)["seconds"]
+        import_ratios.append(ours / base)
+        import_ms.append(ours * 1000)
+        base = _child({"mode": "boto3-call"}, rec.environment)["seconds"]
+        last = _child({"mode": "function-call", "answers": rec.answers, **common}, rec.environment)
+        call_ratios.append(last["seconds"] / base)
+        call_ms.append(last["seconds"] * 1000)
+        peaks.append(last["peak_mb"])
+    return Row(
+        function=rec.function,
+        import_ratios=import_ratios,
+        call_ratios=call_ratios,
+        import_ms=import_ms,
+        call_ms=call_ms,
+        peak_mb=max(peaks),
+        log_bytes=last["log_bytes"],
+        replayed=last["replayed"],
+        missing=last["missing"],
+        outcome=last["outcome"],
     )
 
 
-def main() -> list[tuple[str, float, float]]:
-    baseline = _median_ms("import boto3")
-    rows = [("import boto3 (baseline)", baseline, 1.0)]
-    for function in sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").exists()):
-        ms = _median_ms(_load(function))
-        rows.append((function, ms, ms / baseline))
-    print(f"\nCold start: module import, median of {RUNS} fresh processes (budget: <= 1.5x import boto3)")
-    print(f"  {'module':<28}{'ms':>8}{'x boto3':>10}")
-    for name, ms, ratio in rows:
-        print(f"  {name:<28}{ms:>8.0f}{ratio:>10.2f}")
+def _range(values: list[float]) -> str:
+    ordered = sorted(values)
+    quarter = len(ordered) // 4
+    return f"{ordered[quarter]:.2f}-{ordered[-1 - quarter]:.2f}"
+
+
+def main(functions: list[str] | None = None) -> list[Row]:
+    names = functions or sorted(SAMPLES)
+    recordings = record(names)
+    rows = [measure(recordings[name], RUNS) for name in names]
+    print(
+        f"\nCold start: fresh processes, median of {RUNS} interleaved pairs per ratio "
+        f"(a) module import / import boto3 (budget {IMPORT_BUDGET}x); "
+        f"(b) import + first invocation / import boto3 + client + call (budget {FIRST_CALL_BUDGET}x)"
+    )
+    header = (
+        f"  {'function':<18}{'(a) x':>7}{'IQR':>11}{'ms':>6}{'(b) x':>8}{'IQR':>11}{'ms':>6}"
+        f"{'peak MB':>9}{'log B':>7}{'calls':>7}  outcome"
+    )
+    print(header)
+    for row in rows:
+        flag = "" if row.import_ratio <= IMPORT_BUDGET and row.call_ratio <= FIRST_CALL_BUDGET else "  OVER"
+        print(
+            f"  {row.function:<18}{row.import_ratio:>7.2f}{_range(row.import_ratios):>11}"
+            f"{statistics.median(row.import_ms):>6.0f}{row.call_ratio:>8.2f}{_range(row.call_ratios):>11}"
+            f"{statistics.median(row.call_ms):>6.0f}{row.peak_mb:>9.1f}{row.log_bytes:>7}"
+            f"{row.replayed:>4}/{row.replayed + row.missing:<2}  {row.outcome}{flag}"
+        )
+    print(
+        "  IQR: the middle half of the pairs' ratios; ms: the function's own median; calls: AWS requests "
+        "answered from the sandbox's recording / made (the rest got an empty 200)"
+    )
     return rows
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or None)
