@@ -34,7 +34,7 @@ $(CHECKOV)/bin/checkov: requirements-checkov.txt
 	$(CHECKOV)/bin/pip install -q -r requirements-checkov.txt
 	@touch $(CHECKOV)/bin/checkov
 
-.PHONY: help venv demo serve invoke test fuzz lint build deploy bench browser report dry-run chaos mutate
+.PHONY: help venv demo serve invoke test fuzz lint build deploy bench browser report dry-run chaos mutate cost
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
@@ -79,6 +79,9 @@ deploy: build ## sam deploy --guided into your AWS account
 
 bench: $(PY) ## benchmarks: print figures (never pass/fail on time)
 	$(PY) -m bench
+
+cost: $(PY) ## the stack's own monthly cost for 100, 1,000 and 10,000 resources (bench/prices.toml, us-east-1)
+	$(PY) -m bench.cost
 
 chaos: $(PY) ## reliability report: duplicates, throttling, lost and late events, crashes (figures, never pass/fail on time)
 	$(PY) -m bench.chaos
