@@ -119,3 +119,28 @@ def _operation(event_name: str) -> str:
     """``before-send.eventbridge.PutEvents`` -> ``eventbridge:PutEvents``."""
     _, service, operation = event_name.split(".", 2)
     return f"{service}:{operation}"
+
+
+#: API calls per invocation each function may make (issue 12), asserted as counts by
+#: ``tests/sandbox/test_api_call_budgets.py`` and printed in README "Figures":
+#: ``(function, case) -> (per invocation, once per container)``
+CALL_BUDGETS: dict[tuple[str, str], tuple[int, int]] = {
+    # GetResources (the tags now), DescribeProtectedResource, StartBackupJob, PutEvents; the plan
+    # catalogue (ListBackupPlans, ListTags and GetBackupPlan per plan) and Region settings once per
+    # container and 5 minutes: 8 with the three default plans
+    ("ProtectResourceFunction", "tag event"): (4, 8),
+    # a value no cached plan has: the catalogue is read again before the rejection (7 with 3 plans)
+    ("ProtectResourceFunction", "unknown plan"): (9, 0),
+    # DescribeRecoveryPoint, ListTags, GetResources, ListCopyJobs, StartCopyJob and PutEvents per
+    # destination-less event + one per further destination; KMS DescribeKey once per container
+    ("StartCopiesFunction", "completed backup, 1 destination"): (6, 1),
+    # DescribeRecoveryPoint, ListTags, GetResources; KMS DescribeKey once per container
+    ("CopyOutcomeFunction", "completed copy"): (3, 1),
+    # DescribeBackupJob, DescribeRecoveryPoint, GetResources (not opted in to restore tests)
+    ("RecordBackupFunction", "completed backup, no restore test"): (3, 0),
+    # BatchGetItem, UpdateItem (the turn), BatchWriteItem, Publish; GetSecretValue every 5 minutes
+    ("NotifyFunction", "batch with an alert"): (4, 1),
+    # a small inventory: ListProtectedResources, GetResources, ListBackupJobs x2, ListCopyJobs,
+    # ListRecoveryPointsByBackupVault, ListRestoreJobs, Query x2, PutEvents; the catalogue once
+    ("ReconcileFunction", "hourly run, 3 tables"): (10, 7),
+}
