@@ -202,7 +202,8 @@ def main(functions: list[str] | None = None) -> list[Row]:
     recordings = record(names)
     rows = [measure(recordings[name], RUNS) for name in names]
     print(
-        f"\nCold start: fresh processes, median of {RUNS} interleaved pairs per ratio "
+        f"\nCold start: module import and first invocation, fresh processes, median of {RUNS} "
+        "interleaved pairs per ratio "
         f"(a) module import / import boto3 (budget {IMPORT_BUDGET}x); "
         f"(b) import + first invocation / import boto3 + client + call (budget {FIRST_CALL_BUDGET}x)"
     )
