@@ -208,15 +208,15 @@ def main(functions: list[str] | None = None) -> list[Row]:
         f"(b) import + first invocation / import boto3 + client + call (budget {FIRST_CALL_BUDGET}x)"
     )
     header = (
-        f"  {'function':<18}{'(a) x':>7}{'IQR':>11}{'ms':>6}{'(b) x':>8}{'IQR':>11}{'ms':>6}"
+        f"  {'function':<18}{'(a) x':>7}{'IQR':>12}{'ms':>6}{'(b) x':>8}{'IQR':>12}{'ms':>6}"
         f"{'peak MB':>9}{'log B':>7}{'calls':>7}  outcome"
     )
     print(header)
     for row in rows:
         flag = "" if row.import_ratio <= IMPORT_BUDGET and row.call_ratio <= FIRST_CALL_BUDGET else "  OVER"
         print(
-            f"  {row.function:<18}{row.import_ratio:>7.2f}{_range(row.import_ratios):>11}"
-            f"{statistics.median(row.import_ms):>6.0f}{row.call_ratio:>8.2f}{_range(row.call_ratios):>11}"
+            f"  {row.function:<18}{row.import_ratio:>7.2f}{_range(row.import_ratios):>12}"
+            f"{statistics.median(row.import_ms):>6.0f}{row.call_ratio:>8.2f}{_range(row.call_ratios):>12}"
             f"{statistics.median(row.call_ms):>6.0f}{row.peak_mb:>9.1f}{row.log_bytes:>7}"
             f"{row.replayed:>4}/{row.replayed + row.missing:<2}  {row.outcome}{flag}"
         )
