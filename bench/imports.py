@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.report import quiet
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = ROOT / "bench" / "coldstart_child.py"
 RUNS = 11
@@ -199,7 +201,8 @@ def _range(values: list[float]) -> str:
 
 def main(functions: list[str] | None = None) -> list[Row]:
     names = functions or sorted(SAMPLES)
-    recordings = record(names)
+    with quiet():  # the handlers' log lines, as they run once in the sandbox, stay out of the report
+        recordings = record(names)
     rows = [measure(recordings[name], RUNS) for name in names]
     print(
         f"\nCold start: module import and first invocation, fresh processes, median of {RUNS} "
