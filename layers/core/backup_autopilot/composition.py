@@ -292,7 +292,11 @@ class Wiring:
         from backup_autopilot.logic.alerting.classify import Context as AlertContext
 
         pairs = (item.partition("=") for item in self.settings.plan_names.split(",") if "=" in item)
-        return AlertContext(plan_names={plan_id.strip(): name.strip() for plan_id, _, name in pairs})
+        return AlertContext(
+            plan_names={plan_id.strip(): name.strip() for plan_id, _, name in pairs},
+            restore_role_arn=self.settings.restore_role_arn,
+            describe_restore=lambda job_id: self.restores.describe_restore_job(job_id),
+        )
 
     @cached_property
     def slack(self) -> SlackWebhook | None:

@@ -396,3 +396,67 @@ def _texts(node: Any) -> list[dict[str, Any]]:
 def test_control_characters_are_dropped_and_long_text_is_bounded() -> None:
     assert render.clean("a\x00b\u202ec\x1b[31m", 100) == "abc[31m"
     assert len(render.clean("x" * 10_000, 600)) == 600
+
+
+# -- restore events as AWS sends them: FAILED names no resource; the job does ---------------------------
+RESTORE_ROLE = "arn:aws:iam::123456789012:role/backup-autopilot-RestoreTestRole"
+
+
+def _restore_failed_as_aws_sends_it(
+    role: str = "arn:aws:iam::123456789012:role/ops-restores",
+) -> dict[str, Any]:
+    """The devguide's FAILED restore event: no vault, recovery point or source resource."""
+    raw = event("restore_failed")
+    for key in ("sourceResourceArn", "recoveryPointArn", "backupVaultArn"):
+        raw["detail"].pop(key, None)
+    raw["detail"].update({"iamRoleArn": role, "backupSizeInBytes": "0"})
+    return raw
+
+
+def _job(testing_plan_arn: str | None = None) -> Any:
+    from backup_autopilot.logic.restore_tests.validation import RestoreJob
+
+    return RestoreJob(
+        job_id="7D3F0000-AAAA-4BBB-8CCC-000000000001",
+        status="FAILED",
+        resource_type="DynamoDB",
+        source_resource_arn=TABLE,
+        testing_plan_arn=testing_plan_arn,
+    )
+
+
+def test_a_failed_restore_event_without_its_resource_keeps_the_resource_line() -> None:
+    described: list[str] = []
+
+    def describe(job_id: str) -> Any:
+        described.append(job_id)
+        return _job()
+
+    ctx = Context(plan_names={}, restore_role_arn=RESTORE_ROLE, describe_restore=describe)
+    opened = classify(_restore_failed_as_aws_sends_it(), ctx).opening
+    assert opened is not None
+    assert described == ["7D3F0000-AAAA-4BBB-8CCC-000000000001"]
+    assert opened.notice.key == f"restore-failed:{TABLE}"
+    assert (opened.notice.resource_name, opened.notice.resource_type) == ("orders", "DynamoDB")
+    assert "Table already exists" in (opened.notice.why or "")
+    # without the Describe (the job is gone), the alert still opens, keyed by the job
+    bare = classify(
+        _restore_failed_as_aws_sends_it(), Context(plan_names={}, describe_restore=lambda _: None)
+    )
+    assert bare.opening is not None and bare.opening.notice.key.startswith("restore-failed:7D3F0000")
+
+
+def test_a_restore_tests_failed_job_is_left_to_validate_restore_whatever_the_event_lacks() -> None:
+    calls: list[str] = []
+
+    def describe(job_id: str) -> Any:
+        calls.append(job_id)
+        return _job(testing_plan_arn="arn:aws:backup:us-east-1:123456789012:restore-testing-plan:weekly")
+
+    # the stack's own restore-test role (its on-demand first tests and the plan's jobs): no Describe
+    ctx = Context(plan_names={}, restore_role_arn=RESTORE_ROLE, describe_restore=describe)
+    assert classify(_restore_failed_as_aws_sends_it(RESTORE_ROLE), ctx).ignored
+    assert calls == []
+    # another role, but the job was created by a restore testing plan: the Describe says so
+    assert classify(_restore_failed_as_aws_sends_it(), ctx).ignored
+    assert len(calls) == 1

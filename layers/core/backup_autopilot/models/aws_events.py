@@ -109,6 +109,8 @@ class RestoreJobDetail(JobDetail):
     recovery_point_arn: str | None = Field(default=None, alias="recoveryPointArn")
     source_resource_arn: str | None = Field(default=None, alias="sourceResourceArn")
     created_resource_arn: str | None = Field(default=None, alias="createdResourceArn")
+    iam_role_arn: str | None = Field(default=None, alias="iamRoleArn")
+    restore_testing_plan_arn: str | None = Field(default=None, alias="restoreTestingPlanArn")
 
     @property
     def resource(self) -> str | None:

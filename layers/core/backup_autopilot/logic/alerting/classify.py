@@ -41,7 +41,9 @@ from backup_autopilot.models.aws_events import BACKUP_SOURCE, BackupJobEvent, Co
 from backup_autopilot.models.domain_events import DOMAIN_SOURCE, DomainEventDetail, parse_domain_detail
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+
+    from backup_autopilot.logic.restore_tests.validation import RestoreJob
 
 #: the notifier's own messages (held digests) on the notification queue
 NOTIFY_SOURCE = "backup-autopilot.notify"
@@ -118,9 +120,13 @@ class Signal:
 
 @dataclass(frozen=True)
 class Context:
-    """What classification knows beyond the event: plan names by plan id (the stack's plans)."""
+    """What classification knows beyond the event: plan names by plan id (the stack's plans); the
+    role the stack's restore tests run with; and DescribeRestoreJob, for the restore events that
+    carry no source resource (AWS's PENDING, RUNNING and FAILED restore events name none)."""
 
     plan_names: Mapping[str, str]
+    restore_role_arn: str | None = None
+    describe_restore: Callable[[str], RestoreJob | None] | None = None
 
     def plan(self, plan_id: str | None) -> str | None:
         if not plan_id:
@@ -243,13 +249,30 @@ def _copy_job(raw: dict[str, Any]) -> Signal:
     return Signal(resolution=resolution)
 
 
-def _restore_job(raw: dict[str, Any]) -> Signal:
+RESTORE_TEST_JOB = "a restore test's job: validate_restore reports it as a Restore Test result"
+
+
+def _restore_job(raw: dict[str, Any], ctx: Context) -> Signal:
     event = RestoreJobEvent.model_validate(raw)
     d = event.detail
-    detail = raw.get("detail")
-    if isinstance(detail, dict) and detail.get("restoreTestingPlanArn"):
-        return Signal(ignored="a restore test's job: validate_restore reports it as a Restore Test result")
+    if d.restore_testing_plan_arn or (ctx.restore_role_arn and d.iam_role_arn == ctx.restore_role_arn):
+        return Signal(ignored=RESTORE_TEST_JOB)
     outcome = d.outcome
+    issues = outcome == "COMPLETED" and bool((d.status_message or "").strip())
+    alerting = outcome in {"FAILED", "ABORTED"} or issues
+    if alerting and not d.resource and ctx.describe_restore is not None:
+        # the event names no resource: the job does (an event is a trigger, the Describe the record)
+        job = ctx.describe_restore(d.restore_job_id)
+        if job is not None and job.testing_plan_arn:
+            return Signal(ignored=RESTORE_TEST_JOB)
+        if job is not None:
+            d = d.model_copy(
+                update={
+                    "source_resource_arn": job.source_resource_arn,
+                    "resource_type": d.resource_type or job.resource_type,
+                    "status_message": d.status_message or job.status_message,
+                }
+            )
     subject = d.resource or d.restore_job_id
     time = event.time.isoformat()
     message = (d.status_message or "").strip()
@@ -573,7 +596,7 @@ def classify(raw: dict[str, Any], ctx: Context) -> Signal:
         if source == BACKUP_SOURCE and detail_type == "Copy Job State Change":
             return _copy_job(raw)
         if source == BACKUP_SOURCE and detail_type == "Restore Job State Change":
-            return _restore_job(raw)
+            return _restore_job(raw, ctx)
         if source == DOMAIN_SOURCE and isinstance(detail_type, str) and detail_type:
             return _domain(raw, detail_type, ctx)
         if source == NOTIFY_SOURCE and detail_type == HELD_DIGEST:
