@@ -140,7 +140,8 @@ CALL_BUDGETS: dict[tuple[str, str], tuple[int, int]] = {
     ("RecordBackupFunction", "completed backup, no restore test"): (3, 0),
     # BatchGetItem, UpdateItem (the turn), BatchWriteItem, Publish; GetSecretValue every 5 minutes
     ("NotifyFunction", "batch with an alert"): (4, 1),
-    # a small inventory: ListProtectedResources, GetResources, ListBackupJobs x2, ListCopyJobs,
-    # ListRecoveryPointsByBackupVault, ListRestoreJobs, Query x2, PutEvents; the catalogue once
-    ("ReconcileFunction", "hourly run, 3 tables"): (10, 7),
+    # a small inventory: ListProtectedResources, GetResources, ListBackupJobs x2, ListCopyJobs x2
+    # (attempted copies; failed copies of the last two hours, reported again), ListRecoveryPointsBy-
+    # BackupVault, ListRestoreJobs, Query x2, PutEvents; the catalogue once
+    ("ReconcileFunction", "hourly run, 3 tables"): (11, 7),
 }

@@ -135,3 +135,24 @@ def test_a_minimal_copy_failure_event_still_names_the_resource(sb: Sandbox, lack
     assert detail["copy_job_id"] == job["CopyJobId"]
     assert detail["destination_vault_arn"] == job["DestinationBackupVaultArn"]
     assert detail["cause"] == "access-denied"  # from DescribeCopyJob's StatusMessage
+
+
+# -- a copy failure whose event never arrived: the hourly sweep alerts it, once ---------------------
+def test_a_copy_failure_whose_event_was_lost_is_alerted_by_the_next_reconcile_once(sb: Sandbox) -> None:
+    table = sb.create_table("invoices", items=5)
+    sb.faults.fail_job("copy", "Access denied exception while trying to list tags", resource_arn=table)
+    lost = sb.faults.drop_events("aws.backup", detail_type="Copy Job State Change", state="FAILED")
+    sb.client("dynamodb").tag_resource(ResourceArn=table, Tags=[{"Key": "backup-plan", "Value": "daily"}])
+    sb.advance(BACKUP_AND_COPY_SECONDS)
+    [job] = [j for j in _copy_jobs(sb, table) if j["State"] == "FAILED"]
+    assert lost.hits, "the FAILED copy event must have been lost for this test to mean anything"
+    assert not [e for e in _domain(sb, "Copy Failed") if e["detail"]["resource"] == table]
+
+    sb.advance(2 * 3600)  # the hourly reconcile runs twice within the lookback
+
+    reported = [e["detail"] for e in _domain(sb, "Copy Failed") if e["detail"]["resource"] == table]
+    assert reported and {d["copy_job_id"] for d in reported} == {job["CopyJobId"]}
+    assert reported[0]["cause"] == "access-denied"
+    # people hear of it once, however many runs report it again (notify drops the repeats)
+    subjects = [n.get("Subject") or "" for n in sb.notifications if n["Channel"] == "sns"]
+    assert sum("Copy Failed" in s and "invoices" in s for s in subjects) == 1, subjects

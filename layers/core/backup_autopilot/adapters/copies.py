@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from backup_autopilot.adapters.cache import TtlCache
-from backup_autopilot.logic.copies.failures import RETRYABLE, classify_failure
+from backup_autopilot.logic.copies.failures import COPY_FAILURE_STATES, RETRYABLE, classify_failure
 from backup_autopilot.logic.copies.planning import (
     COPY_RETENTION_TAG,
     RecoveryPointFacts,
@@ -172,15 +172,7 @@ class CopyGateway:
             job = max(listed, key=lambda item: item["CreationDate"])
         else:
             return None
-        return CopyJobFacts(
-            copy_job_id=job["CopyJobId"],
-            state=job.get("State", state),
-            resource_arn=job.get("ResourceArn"),
-            source_recovery_point_arn=job.get("SourceRecoveryPointArn"),
-            source_backup_vault_arn=job.get("SourceBackupVaultArn"),
-            destination_backup_vault_arn=job.get("DestinationBackupVaultArn"),
-            status_message=job.get("StatusMessage"),
-        )
+        return _copy_job_facts(dict(job), state)
 
     def attempted_destinations(self, point_arn: str, region: str) -> set[str]:
         """Destination vaults that already have a copy job for this point (one that needs no retry)."""
@@ -206,6 +198,15 @@ class CopyGateway:
                     status=point.get("Status", ""),
                 )
 
+    def failed_copies(self, *, region: str, since: dt.datetime) -> Iterator[CopyJobFacts]:
+        """Copy jobs that ended FAILED, ABORTED or PARTIAL since ``since`` (one listing: every job
+        completed since then, the failures kept)."""
+        paginator = self._client_for("backup", region).get_paginator("list_copy_jobs")
+        for page in paginator.paginate(ByCompleteAfter=since, PaginationConfig={"PageSize": 1000}):
+            for job in page["CopyJobs"]:
+                if job.get("State") in COPY_FAILURE_STATES:
+                    yield _copy_job_facts(dict(job), str(job.get("State")))
+
     def attempted_copies(self, *, region: str, since: dt.datetime) -> set[tuple[str, str]]:
         """(source recovery point, destination vault) of every copy job since ``since`` that needs
         no new attempt: running, completed, or failed for a reason a retry would not fix."""
@@ -216,6 +217,18 @@ class CopyGateway:
                 if _needs_no_retry(job):
                     attempted.add((job["SourceRecoveryPointArn"], job["DestinationBackupVaultArn"]))
         return attempted
+
+
+def _copy_job_facts(job: dict[str, Any], state: str) -> CopyJobFacts:
+    return CopyJobFacts(
+        copy_job_id=job["CopyJobId"],
+        state=job.get("State", state),
+        resource_arn=job.get("ResourceArn"),
+        source_recovery_point_arn=job.get("SourceRecoveryPointArn"),
+        source_backup_vault_arn=job.get("SourceBackupVaultArn"),
+        destination_backup_vault_arn=job.get("DestinationBackupVaultArn"),
+        status_message=job.get("StatusMessage"),
+    )
 
 
 def _needs_no_retry(job: dict[str, Any]) -> bool:

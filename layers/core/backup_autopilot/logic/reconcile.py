@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.selection_health import JobsPort
     from backup_autopilot.models.reconcile_events import ContinuationEvent
 
+#: how far back the copy sweep reports failed copy jobs again: two reconcile periods, so a failure
+#: whose event was lost is alerted by the next run; notify drops the repeats (same dedupe key)
+FAILED_COPY_LOOKBACK = dt.timedelta(hours=2)
+
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
 
@@ -80,6 +84,8 @@ class Coverage:
     copy_points: int = 0
     copy_missing: int = 0
     copies_started: int = 0
+    #: failed copy jobs of the last two hours reported again as Copy Failed (their event may be lost)
+    copy_failures_reported: int = 0
     offenders: list[dict[str, str]] = field(default_factory=list)
     #: per plan, a few protected resources tagged for it: the selection-health check reads their jobs
     plan_samples: dict[str, list[str]] = field(default_factory=dict)
@@ -344,8 +350,10 @@ class Reconciler:
                 account=account,
                 region=self.region,
                 since=now - dt.timedelta(days=self.copy_sweep_days),
+                failures_since=now - FAILED_COPY_LOOKBACK,
             )
             run.coverage.add_copy_sweep(copies.points, copies.copied, copies.copies_started)
+            run.coverage.copy_failures_reported = copies.failures_reported
         if self.restore_tests is not None:
             self.restore_tests.not_tested = list(run.coverage.restore_not_testable)
             restores = self.restore_tests.run(now=now)

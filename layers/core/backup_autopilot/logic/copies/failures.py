@@ -99,20 +99,55 @@ def copy_failure_event(event: CopyJobEvent, job: CopyJobFacts | None = None) -> 
     if detail.outcome not in COPY_FAILURE_STATES:
         return None
     resource = detail.resource_arn or (job.resource_arn if job else None)
-    copy_job_id = detail.copy_job_id or (job.copy_job_id if job else None)
-    vault = detail.destination_backup_vault_arn or (job.destination_backup_vault_arn if job else None)
-    message = detail.status_message or (job.status_message if job else None)
-    cause = classify_failure(message)
     source = event.resources[0] if event.resources else (job and job.source_recovery_point_arn) or resource
+    return _failure(
+        outcome=detail.outcome,
+        resource=resource,
+        source=source,
+        copy_job_id=detail.copy_job_id or (job.copy_job_id if job else None),
+        vault=detail.destination_backup_vault_arn or (job.destination_backup_vault_arn if job else None),
+        message=detail.status_message or (job.status_message if job else None),
+        occurrence=event.id,
+    )
+
+
+def copy_job_failure(job: CopyJobFacts) -> dict[str, Any] | None:
+    """The ``Copy Failed`` detail for a failed copy job as ListCopyJobs shows it (the hourly sweep:
+    its event may never have arrived). Same detail, same dedupe key as the event path, so an alert
+    already sent is not sent again."""
+    if job.state not in COPY_FAILURE_STATES:
+        return None
+    return _failure(
+        outcome=job.state,
+        resource=job.resource_arn,
+        source=job.source_recovery_point_arn or job.resource_arn,
+        copy_job_id=job.copy_job_id,
+        vault=job.destination_backup_vault_arn,
+        message=job.status_message,
+        occurrence=job.copy_job_id,
+    )
+
+
+def _failure(
+    *,
+    outcome: str,
+    resource: str | None,
+    source: str | None,
+    copy_job_id: str | None,
+    vault: str | None,
+    message: str | None,
+    occurrence: str,
+) -> dict[str, Any]:
+    cause = classify_failure(message)
     return {
         "severity": Severity.CRITICAL,
         "summary": f"copy of {source} to {vault or 'an unknown vault'} "
-        f"{detail.outcome.lower()}: {message or 'no message'}; fix: {FIXES[cause]}",
+        f"{outcome.lower()}: {message or 'no message'}; fix: {FIXES[cause]}",
         "resource": resource,
         "copy_job_id": copy_job_id,
         "cause": cause.value,
         "fix": FIXES[cause],
         "status_message": message,
         "destination_vault_arn": vault,
-        "dedupe_key": f"copy-failed:{copy_job_id or event.id}",
+        "dedupe_key": f"copy-failed:{copy_job_id or occurrence}",
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from backup_autopilot.logic.copies.service import CopyContext, CopyPort, copies_from, copy_point
+from backup_autopilot.logic.copies.failures import COPY_FAILED, copy_job_failure
+from backup_autopilot.logic.copies.service import CopyContext, CopyJobFacts, CopyPort, copies_from, copy_point
 from backup_autopilot.logic.errors import Refused
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class CopySweep:
     copied: int = 0
     copies_started: int = 0
     refused: int = 0
+    #: failed copy jobs reported again as ``Copy Failed`` (their event may have been lost)
+    failures_reported: int = 0
 
 
 def sweep_copies(
@@ -83,6 +86,8 @@ class CopySweepPort(CopyPort, Protocol):
 
     def attempted_copies(self, *, region: str, since: dt.datetime) -> set[tuple[str, str]]: ...
 
+    def failed_copies(self, *, region: str, since: dt.datetime) -> Iterable[CopyJobFacts]: ...
+
 
 def sweep_recent_copies(
     ctx: CopyContext,
@@ -92,14 +97,16 @@ def sweep_recent_copies(
     account: str,
     region: str,
     since: dt.datetime,
+    failures_since: dt.datetime | None = None,
 ) -> CopySweep:
     """The copy half of the hourly reconcile: recovery points of ``vault_names`` (the stack's
     vaults: the same rule as the event path, :func:`copies_from`) since ``since`` that lack a copy
-    at a destination get it now (events are best effort)."""
+    at a destination get it now (events are best effort); copy jobs that failed since
+    ``failures_since`` are reported again (:func:`report_failed_copies`)."""
     if not ctx.allowed:
         return CopySweep()
     vaults = [name for name in vault_names if copies_from(ctx, name)]
-    return sweep_copies(
+    sweep = sweep_copies(
         (
             point
             for name in vaults
@@ -110,3 +117,23 @@ def sweep_recent_copies(
         account=account,
         region=region,
     )
+    if failures_since is not None:
+        sweep.failures_reported = report_failed_copies(
+            ctx, gateway.failed_copies(region=region, since=failures_since)
+        )
+    return sweep
+
+
+def report_failed_copies(ctx: CopyContext, jobs: Iterable[CopyJobFacts]) -> int:
+    """``Copy Failed`` for each failed copy job of the stack's vaults: the copy_outcome path's
+    detail and dedupe key, so a failure whose event arrived is not alerted twice (notify's memory
+    drops the repeat) and one whose event was lost is alerted within the hour."""
+    reported = 0
+    for job in jobs:
+        vault_name = (job.source_backup_vault_arn or "").rsplit(":", 1)[-1]
+        failure = copy_job_failure(job)
+        if failure is None or not copies_from(ctx, vault_name):
+            continue
+        ctx.events.publish(COPY_FAILED, failure)
+        reported += 1
+    return reported
