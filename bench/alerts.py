@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bench import seed
 from bench.apicalls import ApiCallCounter, FunctionCalls
 from bench.report import calls_table, heading, median, p95, table
-from sandbox.eventbus import emit_service_event
+from sandbox.demo_alerts import emit_failed_backup
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
@@ -33,20 +33,11 @@ QUICK_STORM = 300
 
 def _failure(sb: Sandbox, i: int) -> dt.datetime:
     emitted = sb.clock.now()
-    emit_service_event(
-        account=sb.account_id,
-        region=sb.region,
-        source="aws.backup",
-        detail_type="Backup Job State Change",
-        detail={
-            "backupJobId": f"bench-{i:06d}",
-            "backupVaultName": sb.physical_id("PrimaryVault"),
-            "resourceArn": f"arn:aws:dynamodb:{sb.region}:{sb.account_id}:table/bench-{i:06d}",
-            "resourceType": "DynamoDB",
-            "state": "FAILED",
-            "statusMessage": "Insufficient privileges to perform this action.",
-            "creationDate": emitted.isoformat(),
-        },
+    emit_failed_backup(
+        sb,
+        job_id=f"bench-{i:06d}",
+        table=f"bench-{i:06d}",
+        message="Insufficient privileges to perform this action.",
     )
     return emitted
 

@@ -99,20 +99,11 @@ def storm(sb: Sandbox, checks: dict[str, bool]) -> None:
     before_posts = len(sb.slack.posts)
     before_requests = len(sb.slack.requests)
     for i in range(STORM):
-        emit_service_event(
-            account=sb.account_id,
-            region=sb.region,
-            source="aws.backup",
-            detail_type="Backup Job State Change",
-            detail={
-                "backupJobId": f"storm-{i:05d}",
-                "backupVaultName": sb.physical_id("PrimaryVault"),
-                "resourceArn": f"arn:aws:dynamodb:{sb.region}:{sb.account_id}:table/storm-{i:04d}",
-                "resourceType": "DynamoDB",
-                "state": "FAILED",
-                "statusMessage": "Backup job failed because the AWS Backup service is throttling requests.",
-                "creationDate": sb.clock.now().isoformat(),
-            },
+        emit_failed_backup(
+            sb,
+            job_id=f"storm-{i:05d}",
+            table=f"storm-{i:04d}",
+            message="Backup job failed because the AWS Backup service is throttling requests.",
         )
         sb.advance(0.3)
     sb.advance(20 * 60)
@@ -228,3 +219,23 @@ def run(sb: Sandbox, checks: dict[str, bool]) -> None:
     storm(sb, checks)
     restore_test_report(sb, checks)
     what_people_saw(sb)
+
+
+def emit_failed_backup(sb: Sandbox, *, job_id: str, table: str, message: str) -> None:
+    """What AWS Backup sends when a backup job of DynamoDB table ``table`` fails (a storm's worth of
+    them without creating the tables)."""
+    emit_service_event(
+        account=sb.account_id,
+        region=sb.region,
+        source="aws.backup",
+        detail_type="Backup Job State Change",
+        detail={
+            "backupJobId": job_id,
+            "backupVaultName": sb.physical_id("PrimaryVault"),
+            "resourceArn": f"arn:aws:dynamodb:{sb.region}:{sb.account_id}:table/{table}",
+            "resourceType": "DynamoDB",
+            "state": "FAILED",
+            "statusMessage": message,
+            "creationDate": sb.clock.now().isoformat(),
+        },
+    )

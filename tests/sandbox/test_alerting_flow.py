@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from sandbox import Sandbox
-from sandbox.eventbus import emit_service_event
+from sandbox.demo_alerts import emit_failed_backup
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
@@ -64,21 +64,7 @@ def start_backup(sb: Sandbox, arn: str, token: str) -> str:
 
 def failed_job_event(sb: Sandbox, i: int) -> None:
     """What AWS Backup sends for a failed job of one of many tables (a storm, without 1,000 tables)."""
-    emit_service_event(
-        account=sb.account_id,
-        region=sb.region,
-        source="aws.backup",
-        detail_type="Backup Job State Change",
-        detail={
-            "backupJobId": f"storm-{i:05d}",
-            "backupVaultName": sb.physical_id("PrimaryVault"),
-            "resourceArn": f"arn:aws:dynamodb:{sb.region}:{sb.account_id}:table/t{i:05d}",
-            "resourceType": "DynamoDB",
-            "state": "FAILED",
-            "statusMessage": NOTICE,
-            "creationDate": sb.clock.now().isoformat(),
-        },
-    )
+    emit_failed_backup(sb, job_id=f"storm-{i:05d}", table=f"t{i:05d}", message=NOTICE)
 
 
 def test_a_failed_backup_is_one_post_and_one_email_and_its_next_success_one_resolved(sb: Sandbox) -> None:

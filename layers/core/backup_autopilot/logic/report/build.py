@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome, decide_tag_change
+from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome
 from backup_autopilot.logic.report.copies import DestinationLag, copy_lag, destination_key
 from backup_autopilot.logic.report.metrics import MetricPoint, point
 from backup_autopilot.logic.report.restores import TypeResults, failing_now, results_by_type
@@ -126,16 +126,7 @@ def _coverage(inputs: ReportInputs, findings: list[Finding]) -> list[TypeCoverag
     for resource_type in inputs.eligible.values():
         row(resource_type).eligible += 1
     points = latest_points(inputs.points)
-    for resource in inputs.tagged:
-        decision = decide_tag_change(
-            resource_arn=resource.arn,
-            changed_keys=[inputs.plan_tag_key],
-            tags=resource.tags,
-            plan_tag_key=inputs.plan_tag_key,
-            plans=inputs.plans,
-        )
-        if decision.outcome is Outcome.IGNORED:
-            continue
+    for resource, decision in inputs.decisions():
         ref = decision.resource or parse_resource_arn(resource.arn)
         entry = row(ref.resource_type if ref else "unsupported")
         entry.tagged += 1

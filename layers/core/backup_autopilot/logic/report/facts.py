@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     from backup_autopilot.logic.copies.destinations import Destination
-    from backup_autopilot.logic.protection import Plan
+    from backup_autopilot.logic.protection import Plan, TagDecision
     from backup_autopilot.logic.reconcile import TaggedResource
 
 #: backup and copy job states that end a job badly (ABORTED counts as failed)
@@ -148,3 +148,19 @@ class ReportInputs:
     history: list[DaySnapshot] = field(default_factory=list)
     #: the period job counts in the metrics cover (the report's schedule)
     metrics_window: dt.timedelta = dt.timedelta(hours=1)
+
+    def decisions(self) -> Iterator[tuple[TaggedResource, TagDecision]]:
+        """Each tagged resource with what its plan tag means today (as the protect path decides),
+        those the tag does not concern left out."""
+        from backup_autopilot.logic.protection import Outcome, decide_tag_change
+
+        for resource in self.tagged:
+            decision = decide_tag_change(
+                resource_arn=resource.arn,
+                changed_keys=[self.plan_tag_key],
+                tags=resource.tags,
+                plan_tag_key=self.plan_tag_key,
+                plans=self.plans,
+            )
+            if decision.outcome is not Outcome.IGNORED:
+                yield resource, decision

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from backup_autopilot.logic.alerting.causes import backup_fix
-from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome, Plan, decide_tag_change
+from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome, Plan
 from backup_autopilot.logic.report.facts import FAILED_STATES, RUNNING_STATES
 from backup_autopilot.logic.resources import parse_resource_arn
 
@@ -139,16 +139,7 @@ def out_of_rpo(inputs: ReportInputs) -> list[Finding]:
     points = latest_points(inputs.points)
     jobs = _jobs_by_resource(inputs.backup_jobs)
     findings: list[Finding] = []
-    for resource in inputs.tagged:
-        decision = decide_tag_change(
-            resource_arn=resource.arn,
-            changed_keys=[inputs.plan_tag_key],
-            tags=resource.tags,
-            plan_tag_key=inputs.plan_tag_key,
-            plans=inputs.plans,
-        )
-        if decision.outcome is Outcome.IGNORED:
-            continue
+    for resource, decision in inputs.decisions():
         ref = decision.resource or parse_resource_arn(resource.arn)
         name = ref.name if ref else resource.arn.rsplit(":", 1)[-1]
         rtype = ref.resource_type if ref else "unsupported"

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome, decide_tag_change
+from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome
 
 if TYPE_CHECKING:
     from backup_autopilot.logic.report.facts import ReportInputs
@@ -66,14 +66,7 @@ def sla_rows(inputs: ReportInputs) -> list[SlaRow]:
         if job.created < first_job.get(job.resource_arn, inputs.now):
             first_job[job.resource_arn] = job.created
     rows: list[SlaRow] = []
-    for resource in inputs.tagged:
-        decision = decide_tag_change(
-            resource_arn=resource.arn,
-            changed_keys=[inputs.plan_tag_key],
-            tags=resource.tags,
-            plan_tag_key=inputs.plan_tag_key,
-            plans=inputs.plans,
-        )
+    for resource, decision in inputs.decisions():
         if decision.outcome is not Outcome.PROTECTED or decision.plan is None or decision.resource is None:
             continue
         subject = resource.tags.get(COVERED_BY_TAG) or resource.arn
