@@ -331,7 +331,7 @@ class Wiring:
 
 def wiring() -> Wiring:
     """The wiring of the current environment's configuration (one per distinct configuration)."""
-    from backup_autopilot.config import get_settings  # pydantic: on the first event, not at import
+    from backup_autopilot.config import get_settings  # the models: on the first event, not at import
 
     return _wiring_for(get_settings())
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from backup_autopilot.models.base import Meta, Model
 
 
-class Settings(BaseModel):
+class Settings(Model, kw_only=True, frozen=True):  # type: ignore[misc]  # msgspec allows it (base.py)
     """What every function may read. Required values have no default: a missing one fails fast."""
 
-    model_config = ConfigDict(defer_build=True, frozen=True)
-
-    stack_name: str = Field(min_length=1)
-    event_bus_name: str = Field(min_length=1)
+    stack_name: Annotated[str, Meta(min_length=1)]
+    event_bus_name: Annotated[str, Meta(min_length=1)]
     alerts_topic_arn: str | None = None
     state_table_name: str | None = None
     plan_tag_key: str = "backup-plan"
@@ -30,7 +29,7 @@ class Settings(BaseModel):
     cross_account_vault_arn: str | None = None
     #: retention of copies (days) for every plan without its own (CopyRetentionDays); 0: each copy
     #: keeps its source's retention. The DR vault lock's window must allow it
-    copy_delete_after_days: int = Field(default=0, ge=0)
+    copy_delete_after_days: Annotated[int, Meta(ge=0)] = 0
     #: how far back the hourly sweep looks for recovery points that lack a copy (24 sweeps a day
     #: cover each point many times over; a longer window costs list calls on every run)
     copy_sweep_days: int = 1
@@ -55,8 +54,8 @@ class Settings(BaseModel):
     #: and the stack's plan names by plan id ("id=name,id=name")
     notification_queue_url: str | None = None
     slack_webhook_secret_arn: str = ""
-    alert_repeat_hours: float = Field(default=24.0, gt=0)
-    alert_digest_seconds: float = Field(default=120.0, ge=1)
+    alert_repeat_hours: Annotated[float, Meta(gt=0)] = 24.0
+    alert_digest_seconds: Annotated[float, Meta(ge=1)] = 120.0
     plan_names: str = ""
     #: plans a plan tag may name besides the stack's (AssignablePlans: ids or names, comma list) and
     #: the vaults they write to (AssignablePlanVaults): copies are made of points in these vaults
@@ -119,7 +118,7 @@ def stack_vaults(settings: Settings) -> frozenset[str]:
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     values = {field: env[var] for field, var in _ENV.items() if env.get(var)}
-    return Settings.model_validate(values)
+    return Settings.parse(values, from_text=True)
 
 
 def get_settings() -> Settings:

@@ -23,13 +23,14 @@ REJECTED: dict[str, Any] = {"outcome": "Rejected"}
 
 def accept[E: EventEnvelope](model: type[E], event: Any, context: LambdaContext) -> E | None:
     """The event as ``model``, or None (logged and counted) when it is malformed or foreign."""
-    from pydantic import ValidationError  # imported with the model, on the first event (cold start)
+    from backup_autopilot.models.base import Invalid  # with the model, on the first event (cold start)
 
     try:
-        parsed = model.model_validate(event)
-    except ValidationError as error:
-        errors = error.errors(include_url=False, include_input=False)[:10]
-        refuse("malformed event", model=model.__name__, errors=errors)
+        parsed = model.parse(event)
+    except Invalid as error:
+        # msgspec names the first field at fault ("... - at `$.detail.backupJobId`"); bounded: the
+        # message may quote a value from the event
+        refuse("malformed event", model=model.__name__, errors=[str(error)[:512]])
         return None
     _, _, _, own_region, own_account, *_ = context.invoked_function_arn.split(":")
     if parsed.account != own_account:

@@ -42,7 +42,7 @@ def _ctx(copies: FakeCopies, *, stack_days: int | None = None, far: bool = False
 
 
 def _completed(resources: list[str]) -> BackupJobEvent:
-    return BackupJobEvent.model_validate(
+    return BackupJobEvent.parse(
         {
             "version": "0",
             "id": "e1",
@@ -101,7 +101,7 @@ def test_a_tag_value_either_names_days_or_keeps_the_sources_retention(
 
 
 def _copy_completed_in_dr() -> CopyJobEvent:
-    return CopyJobEvent.model_validate(
+    return CopyJobEvent.parse(
         {
             "version": "0",
             "id": "e2",

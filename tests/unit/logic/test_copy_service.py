@@ -20,7 +20,7 @@ RP = "arn:aws:ec2:us-east-1::snapshot/snap-0abc1234def567890"
 
 
 def _event(**detail: Any) -> BackupJobEvent:
-    return BackupJobEvent.model_validate(
+    return BackupJobEvent.parse(
         {
             "version": "0",
             "id": "e1",
@@ -148,7 +148,7 @@ def test_disallowed_tag_destination_is_reported() -> None:
 def _copy_event(state: str, message: str | None) -> Any:
     from backup_autopilot.models.aws_events import CopyJobEvent
 
-    return CopyJobEvent.model_validate(
+    return CopyJobEvent.parse(
         {
             "version": "0",
             "id": "e2",
@@ -184,7 +184,7 @@ def test_failed_copy_becomes_copy_failed_with_cause_and_fix() -> None:
 
 def _minimal_copy_event(state: str, **detail: Any) -> CopyJobEvent:
     """A copy event as lean as AWS's minimal ones: no resource, no destination, no message."""
-    return CopyJobEvent.model_validate(
+    return CopyJobEvent.parse(
         {
             "version": "0",
             "id": "e3",

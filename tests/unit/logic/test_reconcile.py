@@ -7,10 +7,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from pydantic import ValidationError
 
 from backup_autopilot.logic.protection import Protector
 from backup_autopilot.logic.reconcile import Coverage, ReconcileRun, TaggedResource, sweep
+from backup_autopilot.models.base import Invalid
 from backup_autopilot.models.reconcile_events import ContinuationEvent
 from tests.fakes import FakeBackup, FakeEvents, FakeResources
 from tests.unit.logic.test_protection import NOW, PLANS
@@ -100,7 +100,7 @@ def _continuation(run: ReconcileRun, **overrides: Any) -> dict[str, Any]:
 
 
 def _resume(event: dict[str, Any]) -> ReconcileRun:
-    return ReconcileRun.resume(ContinuationEvent.model_validate(event))
+    return ReconcileRun.resume(ContinuationEvent.parse(event))
 
 
 def test_run_survives_a_continuation_round_trip() -> None:
@@ -133,12 +133,12 @@ def test_a_forged_or_broken_continuation_is_refused(forgery: dict[str, Any]) -> 
     run = ReconcileRun(run_id="r1", token="page-7", pages=7)
     event = _continuation(run)
     event["detail"].update(forgery)
-    with pytest.raises(ValidationError):
-        ContinuationEvent.model_validate(event)
+    with pytest.raises(Invalid):
+        ContinuationEvent.parse(event)
 
 
 def test_a_stale_continuation_is_recognised() -> None:
-    event = ContinuationEvent.model_validate(_continuation(ReconcileRun(run_id="r1", token="t", pages=1)))
+    event = ContinuationEvent.parse(_continuation(ReconcileRun(run_id="r1", token="t", pages=1)))
     assert not event.stale(NOW)
     assert event.stale(NOW + dt.timedelta(hours=3))
     assert event.stale(NOW - dt.timedelta(hours=1))  # dated an hour in the future

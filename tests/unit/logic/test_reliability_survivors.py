@@ -129,7 +129,7 @@ def test_points_not_completed_are_not_swept() -> None:
 
 # -- copy failures ------------------------------------------------------------------------------------------
 def _copy_event(state: str, message: str = "Copy job was aborted") -> CopyJobEvent:
-    return CopyJobEvent.model_validate(
+    return CopyJobEvent.parse(
         {
             "version": "0",
             "id": "e9",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
+from backup_autopilot.models.base import Invalid
 from backup_autopilot.models.domain_events import (
     DOMAIN_EVENT_MODELS,
     MAX_DETAIL_BYTES,
     UnknownDomainEvent,
+    detail_extras,
     parse_domain_detail,
 )
 
@@ -35,16 +36,20 @@ def test_an_unknown_detail_type_is_refused() -> None:
     ],
 )
 def test_a_detail_that_does_not_fit_its_model_is_refused(detail_type: str, detail: object) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         parse_domain_detail(detail_type, detail)
 
 
 def test_extras_are_every_field_but_the_common_ones() -> None:
-    detail = parse_domain_detail(
-        "Copy Skipped", {"severity": "warning", "summary": "s", "reason": "COLD", "dedupe_key": "k", "n": 3}
-    )
-    assert detail.extras()["reason"] == "COLD" and detail.extras()["n"] == 3
-    assert "summary" not in detail.extras()
+    raw = {"severity": "warning", "summary": "s", "reason": "COLD", "dedupe_key": "k", "n": 3}
+    extras = detail_extras(parse_domain_detail("Copy Skipped", raw), raw)
+    assert extras == {
+        "reason": "COLD",
+        "n": 3,
+        "recovery_point": None,
+        "copy_job_id": None,
+        "destination_vault_arn": None,
+    }
 
 
 def test_every_detail_type_the_stack_publishes_has_a_model() -> None:

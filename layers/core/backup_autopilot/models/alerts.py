@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
-
-# re-exported: its home is models.severity (no pydantic)
-from backup_autopilot.models.severity import Severity as Severity
+from backup_autopilot.models.base import Meta, Model
+from backup_autopilot.models.severity import Severity as Severity  # re-exported: its home is models.severity
 
 
 class Level(StrEnum):
@@ -23,7 +22,7 @@ class Level(StrEnum):
 LEVEL_ORDER: dict[Level, int] = {Level.CRITICAL: 0, Level.WARNING: 1, Level.RESOLVED: 2, Level.INFO: 3}
 
 
-class Notice(BaseModel):
+class Notice(Model, kw_only=True, frozen=True):  # type: ignore[misc]  # msgspec allows it (base.py)
     """One thing a digest tells people: an alert opened (or still open after the repeat window),
     an alert resolved, or a report.
 
@@ -32,11 +31,9 @@ class Notice(BaseModel):
     ``link`` is built by the stack itself (:mod:`backup_autopilot.logic.alerting.links`).
     """
 
-    model_config = ConfigDict(defer_build=True, frozen=True)
-
     #: the memory key: kind + resource (or job, plan, run)
-    key: str = Field(min_length=1)
-    kind: str = Field(min_length=1)
+    key: Annotated[str, Meta(min_length=1)]
+    kind: Annotated[str, Meta(min_length=1)]
     #: what kind of thing happened, in words ("Backup job failed")
     title: str
     level: Level
@@ -63,28 +60,24 @@ class Notice(BaseModel):
     #: for a resolution: how long the alert was open, in minutes
     open_minutes: float | None = None
     #: a report's lines (restore test results, coverage counts), or a failure's reasons
-    details: list[str] = Field(default_factory=list)
+    details: list[str] = []
 
 
-class Group(BaseModel):
+class Group(Model, kw_only=True):
     """The notices of one kind, level and plan in a digest: the first few, and how many in all."""
-
-    model_config = ConfigDict(defer_build=True)
 
     kind: str
     title: str
     level: Level
     plan: str | None = None
     count: int = 0
-    items: list[Notice] = Field(default_factory=list)
+    items: list[Notice] = []
 
 
-class Digest(BaseModel):
+class Digest(Model, kw_only=True):
     """One message's worth of notices, grouped; serialisable (a held digest travels through SQS)."""
 
-    model_config = ConfigDict(defer_build=True)
-
-    groups: list[Group] = Field(default_factory=list)
+    groups: list[Group] = []
 
     @property
     def total(self) -> int:

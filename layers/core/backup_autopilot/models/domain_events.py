@@ -1,21 +1,21 @@
 """Events the stack publishes on its own bus (source ``backup-autopilot``), one model per detail-type.
 
 Every domain event is validated against its model before it is acted on or alerted
-(:func:`parse_domain_detail`): by the publisher before ``PutEvents`` (a bug never reaches the bus)
-and by every consumer (alerting, the reconcile's continuation). A detail-type without a model is
-refused. The models type and bound the fields the stack reads; other fields the publishers add
-(counts, samples) must be small JSON values (:data:`MAX_TEXT`, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`,
-:data:`MAX_DETAIL_BYTES`), so a forged event cannot carry a payload that costs or breaks anything.
+(:func:`parse_domain_detail`; its fields beyond the model's: :func:`detail_extras`): by the
+publisher before ``PutEvents`` (a bug never reaches the bus) and by every consumer (alerting, the
+reconcile's continuation). A detail-type without a model is refused. The models type and bound the
+fields the stack reads; other fields the publishers add (counts, samples) must be small JSON values
+(:data:`MAX_TEXT`, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`, :data:`MAX_DETAIL_BYTES`), so a forged
+event cannot carry a payload that costs or breaks anything.
 Text from an event is still untrusted: renderers escape it (``logic.alerting.render``).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from backup_autopilot.models.base import Invalid, Meta, Model
 from backup_autopilot.models.severity import Severity
 
 DOMAIN_SOURCE = "backup-autopilot"
@@ -24,9 +24,12 @@ MAX_ITEMS = 100
 MAX_DEPTH = 4
 MAX_DETAIL_BYTES = 64 * 1024
 
-_ARN = Field(default=None, max_length=2048)
-_SHORT = Field(default=None, max_length=512)
-_TEXT = Field(default=None, max_length=MAX_TEXT)
+ArnText = Annotated[str, Meta(max_length=2048)]
+Short = Annotated[str, Meta(max_length=512)]
+Text = Annotated[str, Meta(max_length=MAX_TEXT)]
+Reason = Annotated[str, Meta(max_length=64)]
+Name = Annotated[str, Meta(max_length=256)]
+Items = Annotated[list[str], Meta(max_length=MAX_ITEMS)]
 
 
 def _bounded(value: Any, depth: int = 0) -> bool:
@@ -45,126 +48,108 @@ def _bounded(value: Any, depth: int = 0) -> bool:
     return False
 
 
-class DomainEventDetail(BaseModel):
+class DomainEventDetail(Model, kw_only=True):
     """The part of every domain event that alerting relies on."""
 
-    model_config = ConfigDict(defer_build=True, extra="allow")
-
     severity: Severity = Severity.INFO
-    summary: str = Field(min_length=1, max_length=2000)
-    resource: str | None = _ARN
+    summary: Annotated[str, Meta(min_length=1, max_length=2000)]
+    resource: ArnText | None = None
     #: identifies duplicates of the same fact (e.g. resource + plan); defaults to the event id
-    dedupe_key: str | None = Field(default=None, max_length=2048)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _small(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError("a domain event's detail is a JSON object")
-        if len(json.dumps(data, default=str)) > MAX_DETAIL_BYTES:
-            raise ValueError("a domain event's detail is at most 64 KiB")
-        known = set(cls.model_fields)
-        for key, value in data.items():
-            if key not in known and not (isinstance(key, str) and len(key) <= 128 and _bounded(value)):
-                raise ValueError(f"field {str(key)[:64]!r} is not a small JSON value")
-        return data
-
-    def extras(self) -> dict[str, Any]:
-        """Every field but the four common ones (typed fields of the subclass included)."""
-        common = set(DomainEventDetail.model_fields)
-        data = self.model_dump()
-        return {key: value for key, value in data.items() if key not in common}
+    dedupe_key: ArnText | None = None
 
 
-class ResourceProtected(DomainEventDetail):
-    plan: str = Field(max_length=256)
-    backup_job_id: str | None = _SHORT
-    warnings: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+COMMON = frozenset(DomainEventDetail.__struct_fields__)
 
 
-class AssignmentRejected(DomainEventDetail):
-    value: str | None = _SHORT
-    valid_plans: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
-    reason: str = Field(max_length=MAX_TEXT)
-    fix: str | None = _TEXT
-    cause: str | None = Field(default=None, max_length=64)
+class ResourceProtected(DomainEventDetail, kw_only=True):
+    plan: Name
+    backup_job_id: Short | None = None
+    warnings: Items = []
 
 
-class ProtectionRemoved(DomainEventDetail):
-    removed_at: str | None = Field(default=None, max_length=64)
+class AssignmentRejected(DomainEventDetail, kw_only=True):
+    value: Short | None = None
+    valid_plans: Items = []
+    reason: Text
+    fix: Text | None = None
+    cause: Reason | None = None
 
 
-class CopyEvent(DomainEventDetail):
-    recovery_point: str | None = _ARN
-    copy_job_id: str | None = _SHORT
-    destination_vault_arn: str | None = _ARN
+class ProtectionRemoved(DomainEventDetail, kw_only=True):
+    removed_at: Reason | None = None
 
 
-class CopySkipped(CopyEvent):
-    reason: str = Field(max_length=64)
+class CopyEvent(DomainEventDetail, kw_only=True):
+    recovery_point: ArnText | None = None
+    copy_job_id: Short | None = None
+    destination_vault_arn: ArnText | None = None
 
 
-class CopyFailed(CopyEvent):
-    cause: str = Field(max_length=64)
-    fix: str | None = _TEXT
-    status_message: str | None = _TEXT
+class CopySkipped(CopyEvent, kw_only=True):
+    reason: Reason
 
 
-class CopyDestinationRejected(DomainEventDetail):
-    problems: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+class CopyFailed(CopyEvent, kw_only=True):
+    cause: Reason
+    fix: Text | None = None
+    status_message: Text | None = None
 
 
-class SelectionNotMatching(DomainEventDetail):
-    plan: str = Field(max_length=256)
-    plan_id: str = Field(max_length=256)
-    resources: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+class CopyDestinationRejected(DomainEventDetail, kw_only=True):
+    problems: Items = []
 
 
-class RestoreTestResult(DomainEventDetail):
-    restore_job_id: str | None = _SHORT
-    reasons: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+class SelectionNotMatching(DomainEventDetail, kw_only=True):
+    plan: Name
+    plan_id: Name
+    resources: Items = []
+
+
+class RestoreTestResult(DomainEventDetail, kw_only=True):
+    restore_job_id: Short | None = None
+    reasons: Items = []
     rto_minutes: float | None = None
     rto_target_minutes: float | None = None
 
 
-class RestoreTestLeftover(DomainEventDetail):
-    restore_job_id: str | None = _SHORT
+class RestoreTestLeftover(DomainEventDetail, kw_only=True):
+    restore_job_id: Short | None = None
 
 
-class RestoreTestReport(DomainEventDetail):
-    run_id: str = Field(max_length=256)
-    counts: dict[str, int] = Field(default_factory=dict, max_length=20)
+class RestoreTestReport(DomainEventDetail, kw_only=True):
+    run_id: Name
+    counts: Annotated[dict[str, int], Meta(max_length=20)] = {}
 
 
-class CoverageReport(DomainEventDetail):
-    offenders: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_ITEMS)
+class CoverageReport(DomainEventDetail, kw_only=True):
+    offenders: Annotated[list[dict[str, Any]], Meta(max_length=MAX_ITEMS)] = []
 
 
-class RequestRefused(DomainEventDetail):
-    operation: str | None = Field(default=None, max_length=128)
-    code: str | None = Field(default=None, max_length=128)
+class RequestRefused(DomainEventDetail, kw_only=True):
+    operation: Annotated[str, Meta(max_length=128)] | None = None
+    code: Annotated[str, Meta(max_length=128)] | None = None
 
 
-class PlanRejected(DomainEventDetail):
+class PlanRejected(DomainEventDetail, kw_only=True):
     """A backup plan the stack will not assign resources to (a listed plan whose alias shadows one
     of the stack's plans or another listed plan, or whose vault the stack does not list; or an
     unlisted plan tagged to be assignable or to take a stack plan's alias)."""
 
-    plan_id: str = Field(max_length=256)
-    plan_name: str = Field(max_length=256)
-    alias: str | None = Field(default=None, max_length=256)
-    reason: str = Field(max_length=64)
-    other_plan_id: str | None = Field(default=None, max_length=256)
-    other_plan_name: str | None = Field(default=None, max_length=256)
-    fix: str | None = _TEXT
+    plan_id: Name
+    plan_name: Name
+    alias: Name | None = None
+    reason: Reason
+    other_plan_id: Name | None = None
+    other_plan_name: Name | None = None
+    fix: Text | None = None
 
 
-class ReconcileContinuation(DomainEventDetail):
+class ReconcileContinuation(DomainEventDetail, kw_only=True):
     """Bounded, as ``models.reconcile_events`` checks it in full before a run resumes."""
 
-    run_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
-    token: str = Field(min_length=1, max_length=4096)
-    pages: int = Field(ge=1, le=1_000_000)
+    run_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
+    token: Annotated[str, Meta(min_length=1, max_length=4096)]
+    pages: Annotated[int, Meta(ge=1, le=1_000_000)]
 
 
 #: detail-type -> its model: a detail-type not here is refused
@@ -192,10 +177,33 @@ class UnknownDomainEvent(ValueError):
     """A ``backup-autopilot`` event whose detail-type the stack never publishes."""
 
 
+def _check_small(model: type[DomainEventDetail], data: Any) -> None:
+    """A detail is a JSON object of at most 64 KiB whose fields beyond the model's are small."""
+    if not isinstance(data, dict):
+        raise Invalid("a domain event's detail is a JSON object")
+    if len(json.dumps(data, default=str)) > MAX_DETAIL_BYTES:
+        raise Invalid("a domain event's detail is at most 64 KiB")
+    known = model.__struct_encode_fields__
+    for key, value in data.items():
+        if key not in known and not (isinstance(key, str) and len(key) <= 128 and _bounded(value)):
+            raise Invalid(f"field {str(key)[:64]!r} is not a small JSON value")
+
+
 def parse_domain_detail(detail_type: str, detail: Any) -> DomainEventDetail:
-    """``detail`` validated against ``detail_type``'s model (pydantic's ValidationError when it
-    does not fit; :class:`UnknownDomainEvent` for a detail-type without a model)."""
+    """``detail`` validated against ``detail_type``'s model (:class:`~backup_autopilot.models.base.Invalid`
+    when it does not fit; :class:`UnknownDomainEvent` for a detail-type without a model)."""
     model = DOMAIN_EVENT_MODELS.get(detail_type)
     if model is None:
         raise UnknownDomainEvent(f"no domain event is called {detail_type[:64]!r}")
-    return model.model_validate(detail)
+    _check_small(model, detail)
+    return model.parse(detail)
+
+
+def detail_extras(detail: DomainEventDetail, raw: dict[str, Any]) -> dict[str, Any]:
+    """Every field of a parsed detail but the four common ones: the model's typed fields (as parsed)
+    and the small JSON values the publisher added (as they came: :func:`parse_domain_detail` bounded
+    them)."""
+    typed = detail.to_dict()
+    extras = {key: value for key, value in raw.items() if key not in typed}
+    extras.update(typed)
+    return {key: value for key, value in extras.items() if key not in COMMON}

@@ -1,5 +1,5 @@
-"""How much a domain event needs a person: a plain enum, without pydantic, so that what only needs
-the severity (``logic.errors``, which the AWS client factory imports) does not import pydantic."""
+"""How much a domain event needs a person: a plain enum, without the models' base, so that what only
+needs the severity (``logic.errors``, which the AWS client factory imports) imports no model."""
 
 from __future__ import annotations
 

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from backup_autopilot.models.aws_events import Arn, EventEnvelope
+from backup_autopilot.models.aws_events import Arn, EventEnvelope, NonEmpty
+from backup_autopilot.models.base import Meta, Model, field
 
 TAG_SOURCE = "aws.tag"
 TAG_DETAIL_TYPE = "Tag Change on Resource"
 
 
-class TagChangeDetail(BaseModel):
-    model_config = ConfigDict(defer_build=True, populate_by_name=True, extra="ignore")
-
-    changed_tag_keys: list[str] = Field(alias="changed-tag-keys", min_length=1)
-    service: str = Field(min_length=1)
-    resource_type: str = Field(alias="resource-type", min_length=1)
-    #: the tag set's version; public samples show 3, 4.0 or "3.0": parse as a number
-    version: float | None = None
+class TagChangeDetail(Model, kw_only=True, rename="kebab"):
+    changed_tag_keys: Annotated[list[str], Meta(min_length=1)]
+    service: NonEmpty
+    resource_type: NonEmpty
+    #: the tag set's version; public samples show 3, 4.0 or "3.0": read as a number
+    version: float | str | None = None
     #: the complete tag set AFTER the change (a deleted key is changed but absent here)
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: dict[str, str] = {}
 
-    @field_validator("version", mode="before")
-    @classmethod
-    def _number(cls, value: object) -> object:
-        return float(value) if isinstance(value, str) and value.strip() else value
+    def __post_init__(self) -> None:
+        if isinstance(self.version, str):
+            try:
+                self.version = float(self.version) if self.version.strip() else None
+            except ValueError:
+                raise ValueError("version must be a number") from None
 
     def removed(self, key: str) -> bool:
         return key in self.changed_tag_keys and key not in self.tags
@@ -35,10 +34,10 @@ class TagChangeDetail(BaseModel):
         return key in self.changed_tag_keys
 
 
-class TagChangeEvent(EventEnvelope):
+class TagChangeEvent(EventEnvelope, kw_only=True):
     source: Literal["aws.tag"]
-    detail_type: Literal["Tag Change on Resource"] = Field(alias="detail-type")
-    resources: list[Arn] = Field(min_length=1, max_length=1)
+    detail_type: Literal["Tag Change on Resource"] = field(name="detail-type")
+    resources: Annotated[list[Arn], Meta(min_length=1, max_length=1)]
     detail: TagChangeDetail
 
     @property

@@ -29,8 +29,6 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from backup_autopilot.logic.alerting import links
 from backup_autopilot.logic.alerting.causes import RESTORE_FIX, STATE_FIXES, backup_fix
 from backup_autopilot.logic.copies.failures import FIXES as COPY_FIXES
@@ -38,7 +36,12 @@ from backup_autopilot.logic.copies.failures import classify_failure
 from backup_autopilot.logic.resources import parse_resource_arn
 from backup_autopilot.models.alerts import Digest, Level, Notice, Severity
 from backup_autopilot.models.aws_events import BACKUP_SOURCE, BackupJobEvent, CopyJobEvent, RestoreJobEvent
-from backup_autopilot.models.domain_events import DOMAIN_SOURCE, DomainEventDetail, parse_domain_detail
+from backup_autopilot.models.domain_events import (
+    DOMAIN_SOURCE,
+    DomainEventDetail,
+    detail_extras,
+    parse_domain_detail,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -100,8 +103,8 @@ class HeldDigest:
                 "source": NOTIFY_SOURCE,
                 "detail-type": HELD_DIGEST,
                 "detail": {
-                    "email": self.email.model_dump(mode="json") if self.email else None,
-                    "slack": self.slack.model_dump(mode="json") if self.slack else None,
+                    "email": self.email.to_dict() if self.email else None,
+                    "slack": self.slack.to_dict() if self.slack else None,
                     "attempt": self.attempt,
                     "reason": self.reason,
                 },
@@ -143,7 +146,7 @@ def _resource(arn: str | None) -> dict[str, Any]:
 
 
 def _backup_job(raw: dict[str, Any], ctx: Context) -> Signal:
-    event = BackupJobEvent.model_validate(raw)
+    event = BackupJobEvent.parse(raw)
     d = event.detail
     outcome = d.outcome
     message = (d.status_message or "").strip()
@@ -202,7 +205,7 @@ def copy_key(resource: str | None, destination: str | None, fallback: str) -> st
 
 
 def _copy_job(raw: dict[str, Any]) -> Signal:
-    event = CopyJobEvent.model_validate(raw)
+    event = CopyJobEvent.parse(raw)
     d = event.detail
     outcome = d.outcome
     job_id = d.copy_job_id or event.id
@@ -253,7 +256,7 @@ RESTORE_TEST_JOB = "a restore test's job: validate_restore reports it as a Resto
 
 
 def _restore_job(raw: dict[str, Any], ctx: Context) -> Signal:
-    event = RestoreJobEvent.model_validate(raw)
+    event = RestoreJobEvent.parse(raw)
     d = event.detail
     if d.restore_testing_plan_arn or (ctx.restore_role_arn and d.iam_role_arn == ctx.restore_role_arn):
         return Signal(ignored=RESTORE_TEST_JOB)
@@ -266,12 +269,10 @@ def _restore_job(raw: dict[str, Any], ctx: Context) -> Signal:
         if job is not None and job.testing_plan_arn:
             return Signal(ignored=RESTORE_TEST_JOB)
         if job is not None:
-            d = d.model_copy(
-                update={
-                    "source_resource_arn": job.source_resource_arn,
-                    "resource_type": d.resource_type or job.resource_type,
-                    "status_message": d.status_message or job.status_message,
-                }
+            d = d.replace(
+                source_resource_arn=job.source_resource_arn,
+                resource_type=d.resource_type or job.resource_type,
+                status_message=d.status_message or job.status_message,
             )
     subject = d.resource or d.restore_job_id
     time = event.time.isoformat()
@@ -384,7 +385,7 @@ def _domain(raw: dict[str, Any], detail_type: str, ctx: Context) -> Signal:
         return Signal(ignored="internal")  # never alerted (the reconcile validates its own)
     # validated against its detail-type's model first (an unknown detail-type is refused)
     detail = parse_domain_detail(detail_type, raw.get("detail"))
-    extra: dict[str, Any] = detail.extras()
+    extra = detail_extras(detail, raw["detail"])
     resource = detail.resource
     time = str(raw.get("time") or "")
     occurrence = detail.dedupe_key or str(raw.get("id") or "")
@@ -576,8 +577,8 @@ def _held(raw: dict[str, Any]) -> Signal:
         raise RejectedEvent("a held digest without its detail")
     email, slack = detail.get("email"), detail.get("slack")
     held = HeldDigest(
-        email=Digest.model_validate(email) if email else None,
-        slack=Digest.model_validate(slack) if slack else None,
+        email=Digest.parse(email) if email else None,
+        slack=Digest.parse(slack) if slack else None,
         attempt=int(detail.get("attempt") or 0),
         reason=str(detail.get("reason") or "pace"),
     )
@@ -601,11 +602,10 @@ def classify(raw: dict[str, Any], ctx: Context) -> Signal:
             return _domain(raw, detail_type, ctx)
         if source == NOTIFY_SOURCE and detail_type == HELD_DIGEST:
             return _held(raw)
-    except (ValidationError, TypeError, ValueError) as error:
+    except (TypeError, ValueError) as error:  # models.base.Invalid is a ValueError
         if isinstance(error, RejectedEvent):
             raise
-        count = error.error_count() if isinstance(error, ValidationError) else 1
-        raise RejectedEvent(f"malformed {source}/{detail_type} event: {count} error(s)") from error
+        raise RejectedEvent(f"malformed {source}/{detail_type} event: {str(error)[:256]}") from error
     raise RejectedEvent(f"alerting does not handle source={source!r} detail-type={detail_type!r}")
 
 

@@ -48,7 +48,7 @@ def merge(digests: Iterable[Digest | None]) -> Digest:
             key = _group_key(group)
             mine = groups.get(key)
             if mine is None:
-                groups[key] = group.model_copy(deep=True)
+                groups[key] = group.replace(items=list(group.items))  # its own list: items are added
                 continue
             mine.count += group.count
             for item in group.items:

@@ -58,7 +58,7 @@ class AlertRecord:
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
-            "notice": self.notice.model_dump(mode="json"),
+            "notice": self.notice.to_dict(),
             "opened": self.opened,
             "last_seen": self.last_seen,
             "told": self.told,
@@ -72,7 +72,7 @@ class AlertRecord:
     def from_dict(cls, data: Mapping[str, Any]) -> AlertRecord:
         return cls(
             key=str(data["key"]),
-            notice=Notice.model_validate(data["notice"]),
+            notice=Notice.parse(data["notice"]),
             opened=str(data["opened"]),
             last_seen=str(data["last_seen"]),
             told=str(data["told"]),
@@ -155,9 +155,7 @@ class _Decider:
         told = parse_time(record.told, self.now)
         if not record.report and self.now - told >= self.window:
             # still open after the window (a duplicate too: the fact is re-asserted): told again
-            d.notices.append(
-                notice.model_copy(update={"opened": record.opened, "occurrences": record.occurrences})
-            )
+            d.notices.append(notice.replace(opened=record.opened, occurrences=record.occurrences))
             record.told, record.untold = now_text, 0
             d.repeated += 1
         elif duplicate:
@@ -179,19 +177,17 @@ class _Decider:
             opened = parse_time(record.opened, self.now)
             minutes = max(0.0, (when - opened).total_seconds() / 60)
             times = "once" if record.occurrences == 1 else f"{record.occurrences} times"
-            notice = record.notice.model_copy(
-                update={
-                    "level": Level.RESOLVED,
-                    "what": f"{resolution.what}; open {duration_text(minutes)}, "
-                    f"{record.notice.title.lower()} {times} since {opened:%Y-%m-%d %H:%M} UTC",
-                    "why": None,
-                    "fix": None,
-                    "time": resolution.time,
-                    "opened": record.opened,
-                    "occurrences": record.occurrences,
-                    "open_minutes": round(minutes, 1),
-                    "details": [],
-                }
+            notice = record.notice.replace(
+                level=Level.RESOLVED,
+                what=f"{resolution.what}; open {duration_text(minutes)}, "
+                f"{record.notice.title.lower()} {times} since {opened:%Y-%m-%d %H:%M} UTC",
+                why=None,
+                fix=None,
+                time=resolution.time,
+                opened=record.opened,
+                occurrences=record.occurrences,
+                open_minutes=round(minutes, 1),
+                details=[],
             )
             if key in self.opened_now:
                 d.notices[self.opened_now.pop(key)] = notice  # opened and resolved in this batch
