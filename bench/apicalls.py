@@ -144,4 +144,25 @@ CALL_BUDGETS: dict[tuple[str, str], tuple[int, int]] = {
     # (attempted copies; failed copies of the last two hours, reported again), ListRecoveryPointsBy-
     # BackupVault, ListRestoreJobs, Query x2, PutEvents; the catalogue once
     ("ReconcileFunction", "hourly run, 3 tables"): (11, 7),
+    # a weekly restore test's verdict: DescribeRestoreJob, the state table (GetItem on-demand record,
+    # PutItem claim, GetItem facts, 3 PutItem for the verdict), GetResources (the source's tags), one
+    # Describe of the restored copy, PutRestoreValidationResult, PutEvents; the type's own check
+    # beyond that: RESTORE_CHECK_CALLS
+    ("ValidateRestoreFunction", "weekly test"): (11, 0),
+    # the first test after opting in (started by the stack, on demand): it also tags what was
+    # restored and deletes it when the verdict is in (S3: the bucket's objects first)
+    ("ValidateRestoreFunction", "first test"): (17, 0),
+    # the operator report over sandbox/month.py's inventory (a few tables and buckets): the tagged
+    # resources, the state table (Scan, Query), protected resources, Region settings, recovery points
+    # and jobs of the period (one page each), PutItem of its summary, the page to S3; the plan
+    # catalogue once per container
+    ("ReportFunction", "daily run, a month's inventory"): (15, 7),
+}
+
+#: calls a type's built-in restore check makes beyond the one Describe (``logic/restore_tests/checks``):
+#: DynamoDB's bounded count (Scan) and 5 sampled GetItem; S3's object listing; the first test's S3
+#: deletion lists and deletes the objects
+RESTORE_CHECK_CALLS: dict[str, dict[str, int]] = {
+    "weekly test": {"DynamoDB": 6, "S3": 1},
+    "first test": {"DynamoDB": 5, "S3": 3},
 }

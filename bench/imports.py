@@ -7,6 +7,13 @@ function, baseline, function ...: a load change on the shared machine hits both 
 - (b) module import + the handler on its sample event (``events/<function>/``) / ``import boto3`` +
   one client + one call (budget :data:`FIRST_CALL_BUDGET`).
 
+The first invocation does the function's work: the sample event is pointed at resources the seeded
+sandbox holds (:func:`working_event`: a plan-tagged volume to protect, its completed backup to copy
+and record, the completed copy to check), not at names the sandbox never heard of (which would
+measure a refusal). validate_restore's sample names a restore job the sandbox does not hold: its
+figure is the refusal path (a restore test's job needs a restore testing run, minutes of simulated
+time; the restore-test bench measures that path in process).
+
 The processes are ``bench/coldstart_child.py``: the function's environment as the template sets it,
 no awscrt (the Lambda runtime has none), botocore stubbed at the HTTP layer with the responses the
 sandbox gave when the same event was invoked there first (recorded here, in this process). The
@@ -16,6 +23,7 @@ child also reports its peak resident memory and the bytes the handler logged.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import statistics
@@ -93,6 +101,42 @@ class Row:
         return statistics.median(self.call_ratios)
 
 
+def _envelope(
+    sample: dict[str, Any], sb: Any, detail: dict[str, Any], resources: list[str]
+) -> dict[str, Any]:
+    return {
+        **sample,
+        "time": sb.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "detail": detail,
+        "resources": resources,
+    }
+
+
+def working_event(sb: Any, function: str, sample: dict[str, Any]) -> dict[str, Any]:
+    """``sample`` pointed at state the sandbox holds, so the invocation does the function's work."""
+    from bench import seed
+    from sandbox.backup.events import backup_job_detail, copy_job_detail
+
+    if function not in {"protect_resource", "start_copies", "record_backup", "copy_outcome"}:
+        return sample
+    [volume] = seed.ebs_volumes(sb, 1, seed.PLAN_TAG)
+    if function == "protect_resource":
+        detail = {
+            **sample["detail"],
+            "service": "ec2",
+            "resource-type": "volume",
+            "tags": dict(seed.PLAN_TAG),
+        }
+        return _envelope(sample, sb, detail, [volume])
+    job = seed.completed_backup(sb, volume, created=sb.clock.now() - dt.timedelta(minutes=10))
+    assert job.recovery_point_arn is not None
+    if function != "copy_outcome":
+        return _envelope(sample, sb, backup_job_detail(job), [job.recovery_point_arn])
+    destination = sb.router.function("StartCopiesFunction").environment["DR_VAULT_ARN"]
+    copy = seed.completed_copy(sb, job, destination)
+    return _envelope(sample, sb, copy_job_detail(copy), [job.recovery_point_arn])
+
+
 def record(functions: list[str]) -> dict[str, Recording]:
     """Invoke each function's sample event once in the sandbox and keep what AWS answered."""
     from moto.core.botocore_stubber import BotocoreStubber
@@ -126,7 +170,7 @@ def record(functions: list[str]) -> dict[str, Recording]:
                 rec = Recording(
                     function=name,
                     logical_id=logical_id,
-                    event=json.loads((ROOT / "events" / sample).read_text()),
+                    event=working_event(sb, name, json.loads((ROOT / "events" / sample).read_text())),
                     arn=spec.spec.arn,
                     memory=spec.memory,
                     environment={k: v for k, v in spec.environment.items() if k not in DROPPED},

@@ -183,7 +183,7 @@ def _restore_jobs(sb: Sandbox) -> list[dict[str, Any]]:
     ]
 
 
-def _event_type(item: Measured) -> str:
+def event_type(item: Measured) -> str:
     detail = item.invocation.event.get("detail", {}) if isinstance(item.invocation.event, dict) else {}
     return str(detail.get("resourceType", "?"))
 
@@ -213,11 +213,11 @@ def per_type(types: tuple[str, ...] = TYPES) -> TypeFigures:
         sb.advance_to(SUNDAY_RUN + dt.timedelta(hours=8))  # FSx: a 7-hour backup, a 3.4-hour restore
         validations: dict[str, list[Measured]] = defaultdict(list)
         for item in measured.of(VALIDATE, VERDICTS):
-            validations[_event_type(item)].append(item)
+            validations[event_type(item)].append(item)
         records: dict[str, list[Measured]] = defaultdict(list)
         for item in measured.of(RECORD, frozenset({"Recorded"})):
             if "first_test" not in item.invocation.result:  # the first backup also starts a test
-                records[_event_type(item)].append(item)
+                records[event_type(item)].append(item)
         return TypeFigures(validations, records, _restore_jobs(sb))
 
 
@@ -315,7 +315,7 @@ def _fmt_ms(samples: list[float]) -> str:
     return f"{median(samples):.1f}" if samples else "-"
 
 
-def _first_test(item: Measured) -> bool:
+def first_test(item: Measured) -> bool:
     """The stack's own on-demand test (its validator also tags and deletes the copy)."""
     return bool(item.invocation.result.get("deleted")) or "deletion_deferred" in item.invocation.result
 
@@ -328,8 +328,8 @@ def print_per_type(figures: TypeFigures) -> None:
     rows = []
     for resource_type in TYPES:
         items = figures.validations.get(resource_type, [])
-        weekly = [i for i in items if not _first_test(i)]
-        first = [i for i in items if _first_test(i)]
+        weekly = [i for i in items if not first_test(i)]
+        first = [i for i in items if first_test(i)]
         records = figures.records.get(resource_type, [])
         rows.append(
             [
@@ -365,7 +365,7 @@ def print_per_type(figures: TypeFigures) -> None:
     )
     columns: list[tuple[str, FunctionCalls, int]] = []
     for resource_type in TYPES:
-        weekly = [i for i in figures.validations.get(resource_type, []) if not _first_test(i)]
+        weekly = [i for i in figures.validations.get(resource_type, []) if not first_test(i)]
         if weekly:
             columns.append((resource_type, FunctionCalls.sum(i.calls for i in weekly), len(weekly)))
     calls_table("validate_restore: AWS calls per validated test, by operation", columns)

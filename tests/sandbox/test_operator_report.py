@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bench.apicalls import CALL_BUDGETS, ApiCallCounter
+from bench.restore_tests import PerInvocation
 from sandbox import Sandbox
 from sandbox.month import EXPECTED_OUT_OF_RPO, run_month
 from sandbox.operator_report import make_report, summary_lines
@@ -35,11 +37,13 @@ class MonthWorld:
     arns: dict[str, str]
     report_runs: int
     lines: list[str]
+    #: AWS requests of each ReportFunction run
+    report_calls: list[int]
 
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> MonthWorld:
-    with Sandbox() as sb:
+    with Sandbox() as sb, ApiCallCounter(sb) as calls, PerInvocation(sb, calls) as measured:
         played = run_month(sb, days=30)
         report = make_report(sb)
         page = report.save(tmp_path_factory.mktemp("report") / "report.html")
@@ -58,6 +62,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> MonthWorld:
             arns=played.arns,
             report_runs=runs,
             lines=summary_lines(report.summary, page),
+            report_calls=[item.calls.total() for item in measured.of("ReportFunction")],
         )
 
 
@@ -143,3 +148,12 @@ def test_the_one_screen_summary_fits_a_screen(month: MonthWorld) -> None:
     assert len(month.lines) <= 24
     assert month.lines[0].startswith("report: ")
     assert any("OUT OF RPO DynamoDB payments" in line for line in month.lines)
+
+
+def test_each_report_run_costs_its_budget_of_api_calls(month: MonthWorld) -> None:
+    per_run, per_container = CALL_BUDGETS[("ReportFunction", "daily run, a month's inventory")]
+    calls = month.report_calls
+    assert len(calls) >= month.report_runs >= 29
+    assert max(calls) <= per_run + per_container
+    # only a new container (its first run) reads what a container caches
+    assert sorted(calls)[len(calls) // 2] <= per_run, calls

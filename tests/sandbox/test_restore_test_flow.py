@@ -22,6 +22,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.logic.restore_tests.validation import MESSAGE_LIMIT
+from bench.apicalls import CALL_BUDGETS, RESTORE_CHECK_CALLS, ApiCallCounter
+from bench.restore_tests import VERDICTS, PerInvocation, event_type, first_test
 from sandbox import Sandbox
 from sandbox.backup.restore_test_cleanup import S3_CLEANUP_SECONDS
 from sandbox.resources import restored
@@ -197,7 +199,7 @@ def alive(arn: str) -> bool:
 
 # -- the weekly run over every type --------------------------------------------------------------------
 def test_a_weekly_run_validates_every_type_and_everything_restored_is_deleted() -> None:
-    with stack() as sb:
+    with stack() as sb, ApiCallCounter(sb) as calls, PerInvocation(sb, calls) as measured:
         sources = {t: make(sb, t, f"prod-{t.lower()}", ON) for t in TYPES}
 
         # opting in: each resource's first test runs on demand after its first backup (FSx: a
@@ -263,6 +265,20 @@ def test_a_weekly_run_validates_every_type_and_everything_restored_is_deleted() 
         everything = [j["CreatedResourceArn"] for j in (*first.values(), *tests.values())]
         assert not [arn for arn in everything if alive(arn)]
         assert all(alive(source) for source in sources.values())  # never a source
+
+        # and each verdict cost its budget of API calls (issue 12: counts, never time)
+        spent = {
+            ("first test" if first_test(item) else "weekly test", event_type(item)): item.calls.total()
+            for item in measured.of("ValidateRestoreFunction", VERDICTS)
+        }
+        assert len(spent) == 2 * len(TYPES), spent
+        for (case, resource_type), total in spent.items():
+            budget = CALL_BUDGETS[("ValidateRestoreFunction", case)][0]
+            assert total <= budget + RESTORE_CHECK_CALLS[case].get(resource_type, 0), (
+                case,
+                resource_type,
+                total,
+            )
 
 
 # -- what fails, and why ---------------------------------------------------------------------------------
