@@ -8,8 +8,8 @@ function, baseline, function ...: a load change on the shared machine hits both 
   one client + one call (budget :data:`FIRST_CALL_BUDGET`).
 
 The first invocation does the function's work: the sample event is pointed at resources the seeded
-sandbox holds (:func:`working_event`: a plan-tagged volume to protect, its completed backup to copy
-and record, the completed copy to check), not at names the sandbox never heard of (which would
+sandbox holds (:func:`working_event`: the sample's plan-tagged table to protect, a volume's completed
+backup to copy and record, the completed copy to check), not at names the sandbox never heard of (which would
 measure a refusal). validate_restore's sample names a restore job the sandbox does not hold: its
 figure is the refusal path (a restore test's job needs a restore testing run, minutes of simulated
 time; the restore-test bench measures that path in process).
@@ -101,6 +101,10 @@ class Row:
         return statistics.median(self.call_ratios)
 
 
+#: the functions whose sample event is pointed at state the bench creates (:func:`working_event`)
+WORKING_EVENTS = frozenset({"protect_resource", "start_copies", "record_backup", "copy_outcome"})
+
+
 def _envelope(
     sample: dict[str, Any], sb: Any, detail: dict[str, Any], resources: list[str]
 ) -> dict[str, Any]:
@@ -117,17 +121,12 @@ def working_event(sb: Any, function: str, sample: dict[str, Any]) -> dict[str, A
     from bench import seed
     from sandbox.backup.events import backup_job_detail, copy_job_detail
 
-    if function not in {"protect_resource", "start_copies", "record_backup", "copy_outcome"}:
+    if function not in WORKING_EVENTS:
         return sample
+    if function == "protect_resource":  # the sample's own table, as tagged in the sample
+        table = seed.tagged_table(sb, sample["resources"][0].rsplit("/", 1)[-1], sample["detail"]["tags"])
+        return _envelope(sample, sb, sample["detail"], [table])
     [volume] = seed.ebs_volumes(sb, 1, seed.PLAN_TAG)
-    if function == "protect_resource":
-        detail = {
-            **sample["detail"],
-            "service": "ec2",
-            "resource-type": "volume",
-            "tags": dict(seed.PLAN_TAG),
-        }
-        return _envelope(sample, sb, detail, [volume])
     job = seed.completed_backup(sb, volume, created=sb.clock.now() - dt.timedelta(minutes=10))
     assert job.recovery_point_arn is not None
     if function != "copy_outcome":
@@ -164,7 +163,9 @@ def record(functions: list[str]) -> dict[str, Recording]:
     with seed.stack() as sb:
         BotocoreStubber.__call__ = recording  # type: ignore[method-assign,assignment]
         try:
-            for name in functions:
+            # the sweeps first: the resources made for the other functions' events would be theirs too
+            # (a replay in the child, at another time, would then ask for more than was recorded)
+            for name in sorted(functions, key=lambda name: name in WORKING_EVENTS):
                 logical_id, sample = SAMPLES[name]
                 spec = sb.router.function(logical_id)
                 rec = Recording(

@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING
 
+from moto.dynamodb.models import dynamodb_backends
 from moto.ec2.models import ec2_backends
 
 from bench import ROOT
@@ -43,6 +44,13 @@ def ebs_volumes(sb: Sandbox, count: int, tags: Mapping[str, str] | None = None) 
             ec2.create_tags([volume.id], dict(tags))
         arns.append(f"arn:aws:ec2:{sb.region}:{sb.account_id}:volume/{volume.id}")
     return arns
+
+
+def tagged_table(sb: Sandbox, name: str, tags: Mapping[str, str]) -> str:
+    """A DynamoDB table with ``tags`` set in moto's backend (no tag event, as creation-time tags)."""
+    arn = sb.create_table(name)
+    dynamodb_backends[sb.account_id][sb.region].tag_resource(arn, dict(tags))
+    return arn
 
 
 def completed_backup(sb: Sandbox, resource_arn: str, *, created: dt.datetime) -> BackupJob:
