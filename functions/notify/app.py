@@ -56,7 +56,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.exception("notifications not delivered", messages=len(signals))
         failed = [{"itemIdentifier": message_id} for message_id, _ in signals]
         return {"batchItemFailures": [*response["batchItemFailures"], *failed]}
-    logger.info("notifications delivered", **{k: v for k, v in vars(delivery).items() if v})
+    logger.info("notifications delivered", **{k: v for k, v in delivery.to_dict().items() if v})
     for name, value in (
         ("AlertsSent", delivery.notices),
         ("AlertsSuppressed", delivery.suppressed + delivery.duplicates),

@@ -9,9 +9,10 @@ and Jinja2, imported here only: the event handlers never import this module).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from backup_autopilot.adapters.aws import client
 from backup_autopilot.adapters.backup import BackupGateway
@@ -34,8 +35,7 @@ POINT_DAYS = 31
 TREND_DAYS = 90
 
 
-@dataclass
-class ReportRun:
+class ReportRun(Struct):
     report: Report
     inputs: ReportInputs
     html: str

@@ -10,7 +10,8 @@ import pytest
 from moto import mock_aws
 
 from backup_autopilot.adapters.state import StateStore
-from backup_autopilot.logic.restore_tests.validation import OnDemandTest, RestoreTestResult
+from backup_autopilot.logic.restore_tests.facts import OnDemandTest
+from backup_autopilot.logic.restore_tests.validation import RestoreTestResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -414,7 +414,7 @@ def _restore_failed_as_aws_sends_it(
 
 
 def _job(testing_plan_arn: str | None = None) -> Any:
-    from backup_autopilot.logic.restore_tests.validation import RestoreJob
+    from backup_autopilot.logic.restore_tests.facts import RestoreJob
 
     return RestoreJob(
         job_id="7D3F0000-AAAA-4BBB-8CCC-000000000001",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backup_autopilot.logic.resources import parse_resource_arn
+from backup_autopilot.logic.restore_tests.facts import OnDemandTest, RestoreJob
 from backup_autopilot.logic.restore_tests.first_test import (
     FirstTester,
     LatestPoint,
@@ -15,7 +16,7 @@ from backup_autopilot.logic.restore_tests.first_test import (
 )
 from backup_autopilot.logic.restore_tests.report import RESTORE_TEST_REPORT, group_runs
 from backup_autopilot.logic.restore_tests.sweep import RESTORE_TEST_LEFTOVER, RestoreTestSweeper
-from backup_autopilot.logic.restore_tests.validation import RESTORE_TEST_FAILED, OnDemandTest, RestoreJob
+from backup_autopilot.logic.restore_tests.validation import RESTORE_TEST_FAILED
 from tests.fakes import FakeEvents
 from tests.unit.logic.test_restore_validation import NOW, PLAN, FakeState, _job, _validator
 

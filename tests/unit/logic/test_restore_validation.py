@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from backup_autopilot.logic.restore_tests.facts import ResourceFacts
+from msgspec import structs
+
+from backup_autopilot.logic.restore_tests.facts import OnDemandTest, ResourceFacts, RestoreJob
 from backup_autopilot.logic.restore_tests.validation import (
     MESSAGE_LIMIT,
     RESTORE_TEST_FAILED,
     RESTORE_TEST_PASSED,
-    OnDemandTest,
-    RestoreJob,
     RestoreTestResult,
     RestoreTestSettings,
     RestoreValidator,
@@ -291,7 +291,7 @@ def test_a_failed_deletion_keeps_the_verdict_and_leaves_the_copy_to_the_sweep() 
 def test_the_validation_message_stays_under_the_limit() -> None:
     # a passing test lists every check; long names (a 255-character table) must not overflow
     indexes = tuple(f"gsi-{'x' * 200}-{i}" for i in range(9))
-    long_source = ResourceFacts(**{**SOURCE_FACTS.__dict__, "indexes": indexes})
+    long_source = structs.replace(SOURCE_FACTS, indexes=indexes)
     validator, jobs, _, _, _ = _validator(
         restored=_restored(indexes=long_source.indexes),
         state=FakeState(facts={POINT: long_source}),
@@ -319,7 +319,7 @@ def test_a_lost_completion_event_means_the_source_is_read_at_validation_time() -
     created = NOW - dt.timedelta(days=1)
     validator, jobs, _, _, _ = _validator(job=_job(recovery_point_created=created), state=FakeState())
     sources = FakeSources(SOURCE_FACTS)
-    validator = replace(validator, sources=sources)
+    validator = structs.replace(validator, sources=sources)
     # WHEN the test is validated
     result = validator.handle("R1", now=NOW)
     # THEN the source is read now, as of the recovery point; DynamoDB's counts and samples of today's
@@ -333,7 +333,8 @@ def test_a_lost_completion_event_means_the_source_is_read_at_validation_time() -
 
 def test_a_source_gone_and_nothing_recorded_still_fails_and_says_so() -> None:
     validator, _, _, _, _ = _validator(state=FakeState())
-    validator = replace(validator, sources=FakeSources(ResourceFacts("DynamoDB", SOURCE, exists=False)))
+    gone = FakeSources(ResourceFacts("DynamoDB", SOURCE, exists=False))
+    validator = structs.replace(validator, sources=gone)
     result = validator.handle("R1", now=NOW)
     assert result["outcome"] == RESTORE_TEST_FAILED
     assert any("nothing was recorded about the source" in r for r in result["reasons"])

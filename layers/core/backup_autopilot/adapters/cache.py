@@ -7,8 +7,9 @@ that is not in the cached list is checked again against a fresh list before it i
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,8 +18,7 @@ if TYPE_CHECKING:
 CACHE_SECONDS = 300.0
 
 
-@dataclass
-class _Cached:
+class _Cached(Struct):
     value: Any
     until: float
 

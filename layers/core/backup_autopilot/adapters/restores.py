@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from backup_autopilot.logic.restore_tests.facts import RestoreJob
 from backup_autopilot.logic.restore_tests.first_test import LatestPoint
-from backup_autopilot.logic.restore_tests.validation import RestoreJob
 
 if TYPE_CHECKING:
     import datetime as dt

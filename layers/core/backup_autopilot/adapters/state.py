@@ -21,13 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
+from msgspec import structs
 
-from backup_autopilot.logic.restore_tests.facts import ResourceFacts
-from backup_autopilot.logic.restore_tests.validation import OnDemandTest
+from backup_autopilot.logic.restore_tests.facts import OnDemandTest, ResourceFacts
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -95,7 +94,7 @@ class StateStore:
 
     # -- on-demand tests ----------------------------------------------------------------------
     def remember_on_demand(self, test: OnDemandTest) -> None:
-        self._put(f"restore-job#{test.job_id}", "on-demand", asdict(test), SHORT_DAYS)
+        self._put(f"restore-job#{test.job_id}", "on-demand", structs.asdict(test), SHORT_DAYS)
         # listed by the hourly sweep until its verdict is recorded (its event may be lost)
         self._put("on-demand-pending", test.job_id, {"job_id": test.job_id}, SHORT_DAYS)
 

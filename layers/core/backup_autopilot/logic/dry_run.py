@@ -11,9 +11,10 @@ eligibility, restore-test opt-in); the facts come from read-only adapters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field, structs
 
 from backup_autopilot.logic.copies.destinations import resolve_destinations
 from backup_autopilot.logic.copies.eligibility import SkipReason
@@ -39,8 +40,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     check: str
     severity: Severity
     detail: str
@@ -48,8 +48,7 @@ class Finding:
     resource: str = ""
 
 
-@dataclass(frozen=True)
-class VaultFacts:
+class VaultFacts(Struct, frozen=True):
     """A destination vault as DescribeBackupVault shows it (``exists`` False: not found;
     None: not readable from this account)."""
 
@@ -61,8 +60,7 @@ class VaultFacts:
     max_retention_days: int | None = None
 
 
-@dataclass
-class DryRunInputs:
+class DryRunInputs(Struct):
     plan_tag_key: str
     copy_to_tag_key: str
     restore_test_tag_key: str
@@ -85,8 +83,7 @@ class DryRunInputs:
     deployed: bool = True
 
 
-@dataclass
-class Decision:
+class Decision(Struct):
     resource: str
     resource_type: str
     outcome: str  # protected / rejected / ignored
@@ -97,11 +94,12 @@ class Decision:
     fix: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if v not in ("", [], None)} | {"outcome": self.outcome}
+        return {k: v for k, v in structs.asdict(self).items() if v not in ("", [], None)} | {
+            "outcome": self.outcome
+        }
 
 
-@dataclass
-class DryRun:
+class DryRun(Struct):
     decisions: list[Decision]
     findings: list[Finding]
     deployed: bool
@@ -123,7 +121,7 @@ class DryRun:
             "deployed": self.deployed,
             "protected": [d.to_dict() for d in self.protected],
             "rejected": [d.to_dict() for d in self.rejected],
-            "findings": [{k: str(v) for k, v in vars(f).items() if v} for f in self.findings],
+            "findings": [{k: str(v) for k, v in structs.asdict(f).items() if v} for f in self.findings],
             "violations": len(self.violations) + len(self.rejected),
         }
 

@@ -17,8 +17,9 @@ makes it assignable: a plan anyone in the account can create and tag must not re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from backup_autopilot.models.severity import Severity
 
@@ -38,8 +39,7 @@ NOT_LISTED = "not-listed"
 AMBIGUOUS_NAME = "ambiguous-name"
 
 
-@dataclass(frozen=True)
-class PlanSummary:
+class PlanSummary(Struct, frozen=True):
     """A plan as ListBackupPlans and ListTags show it."""
 
     plan_id: str
@@ -55,8 +55,7 @@ class PlanSummary:
         return f"'{self.name}' ({self.plan_id})"
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(Struct, frozen=True):
     plan: PlanSummary
     reason: str
     alias: str | None = None
@@ -105,8 +104,7 @@ _FIXES = {
 }
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(Struct, frozen=True):
     """Which plans are assignable under which alias, and which were refused."""
 
     #: plan id -> alias (the stack's plans and the accepted listed plans)

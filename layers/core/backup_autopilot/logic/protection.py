@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from msgspec import Struct, field
 
 from backup_autopilot.logic.resources import ResourceRef, parse_resource_arn
 from backup_autopilot.logic.tokens import backup_token, window_start
@@ -35,8 +36,7 @@ class ResourceGone(Exception):
     """The tagged resource no longer exists (deleted after the tag event was sent)."""
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """An assignable backup plan, as the tag value names it."""
 
     alias: str  # the tag value: daily, weekly, monthly, or a custom plan's alias
@@ -63,8 +63,7 @@ class Outcome(StrEnum):
     IGNORED = "Ignored"
 
 
-@dataclass(frozen=True)
-class TagDecision:
+class TagDecision(Struct, frozen=True):
     outcome: Outcome
     reason: str
     resource_arn: str
@@ -169,8 +168,7 @@ class EventPort(Protocol):
     def publish(self, detail_type: str, detail: dict[str, Any]) -> None: ...
 
 
-@dataclass
-class ProtectionResult:
+class ProtectionResult(Struct):
     decision: TagDecision
     outcome: Outcome
     backup_job_id: str | None = None
@@ -186,8 +184,7 @@ S3_VERSIONING_OFF = "s3-versioning-off"
 INVALID_TAG = "invalid-tag"
 
 
-@dataclass
-class Protector:
+class Protector(Struct):
     """Applies a :class:`TagDecision`: checks, first backup, domain events."""
 
     backup: BackupPort

@@ -9,8 +9,9 @@ within their plan's interval cost no API call; the result is one ``Coverage Repo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct, field, structs
 
 from backup_autopilot.logic.copies.sweep import sweep_recent_copies
 from backup_autopilot.logic.errors import Refused
@@ -43,14 +44,12 @@ FAILED_COPY_LOOKBACK = dt.timedelta(hours=2)
 MAX_OFFENDERS = 50
 
 
-@dataclass(frozen=True)
-class TaggedResource:
+class TaggedResource(Struct, frozen=True):
     arn: str
     tags: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class InventoryPage:
+class InventoryPage(Struct, frozen=True):
     """One page of the tagged inventory, and the token of the next (None on the last page)."""
 
     resources: list[TaggedResource]
@@ -69,8 +68,7 @@ class CataloguePort(Protocol):
     def assignable_plans(self, refresh: bool = False) -> Mapping[str, Plan]: ...
 
 
-@dataclass
-class Coverage:
+class Coverage(Struct):
     """Counts that survive across continuations (serialisable as plain JSON)."""
 
     tagged: int = 0
@@ -114,11 +112,11 @@ class Coverage:
             self.offenders.append({"resource": arn, "reason": reason})
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
+        return structs.asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Coverage:
-        known = {k: data[k] for k in vars(cls()) if k in data}
+        known = {k: data[k] for k in cls.__struct_fields__ if k in data}
         return cls(**known)
 
     def report(self) -> dict[str, Any]:
@@ -216,8 +214,7 @@ def sweep(
 COVERAGE_REPORT = "Coverage Report"
 
 
-@dataclass(frozen=True)
-class RestoreOptIn:
+class RestoreOptIn(Struct, frozen=True):
     """How the inventory tells which resources are opted in to restore tests."""
 
     tag_key: str
@@ -225,8 +222,7 @@ class RestoreOptIn:
     selection_window: dt.timedelta
 
 
-@dataclass
-class ReconcileRun:
+class ReconcileRun(Struct):
     """Where a sweep stands: the next inventory page and the counts so far."""
 
     run_id: str
@@ -284,8 +280,7 @@ def walk_inventory(
 RESERVE_MILLIS = 15_000
 
 
-@dataclass
-class Reconciler:
+class Reconciler(Struct):
     """The hourly sweep's ports and configuration (built by the composition root)."""
 
     inventory: InventoryPort

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 #: (ARN service, resource-type prefix) -> AWS Backup resource type name
 _TYPES: dict[tuple[str, str], str] = {
@@ -19,8 +19,7 @@ _TYPES: dict[tuple[str, str], str] = {
 SUPPORTED_TYPES = frozenset({*_TYPES.values(), "S3"})
 
 
-@dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(Struct, frozen=True):
     arn: str
     resource_type: str
     name: str

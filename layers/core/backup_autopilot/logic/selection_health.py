@@ -16,8 +16,9 @@ Pure logic: the jobs come through :class:`JobsPort`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from backup_autopilot.models.severity import Severity
 
@@ -33,8 +34,7 @@ SAMPLE_SIZE = 3
 JOB_HISTORY = dt.timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class JobSummary:
+class JobSummary(Struct, frozen=True):
     """A backup job as ListBackupJobs lists it: when it was created, and by which plan (if any)."""
 
     created: dt.datetime
@@ -45,8 +45,7 @@ class JobsPort(Protocol):
     def backup_jobs_of(self, resource_arn: str, since: dt.datetime) -> list[JobSummary]: ...
 
 
-@dataclass(frozen=True)
-class SelectionVerdict:
+class SelectionVerdict(Struct, frozen=True):
     plan: str
     checked: tuple[str, ...]  # resources that were due for a plan job
     matched: tuple[str, ...]  # ... and got one

@@ -7,8 +7,9 @@ are taken on them (:func:`.protection.handle_tag_change`, :func:`.restore_tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from backup_autopilot.logic.protection import handle_tag_change
 from backup_autopilot.logic.resources import parse_resource_arn
@@ -26,8 +27,7 @@ class TagsPort(Protocol):
     def tags_now(self, resource_arn: str, region: str | None) -> dict[str, str]: ...
 
 
-@dataclass
-class TagChanges:
+class TagChanges(Struct):
     tags: TagsPort
     plans: Callable[[bool], Mapping[str, Plan]]
     protector: Protector

@@ -26,8 +26,9 @@ alerts is kept per key, so a repeat is recognised whichever event carries it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from backup_autopilot.logic.alerting import links
 from backup_autopilot.logic.alerting.causes import RESTORE_FIX, STATE_FIXES, backup_fix
@@ -46,7 +47,7 @@ from backup_autopilot.models.domain_events import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from backup_autopilot.logic.restore_tests.validation import RestoreJob
+    from backup_autopilot.logic.restore_tests.facts import RestoreJob
 
 #: the notifier's own messages (held digests) on the notification queue
 NOTIFY_SOURCE = "backup-autopilot.notify"
@@ -69,8 +70,7 @@ class RejectedEvent(ValueError):
     """The message is not one alerting understands; retrying it cannot help (it goes to the DLQ)."""
 
 
-@dataclass(frozen=True)
-class Opening:
+class Opening(Struct, frozen=True):
     notice: Notice
     #: identifies this occurrence (a job id, a dedupe key): deliveries of one occurrence share it
     occurrence: str
@@ -78,8 +78,7 @@ class Opening:
     report: bool = False
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Struct, frozen=True):
     keys: tuple[str, ...]
     #: when the success happened (ISO 8601)
     time: str
@@ -87,8 +86,7 @@ class Resolution:
     what: str
 
 
-@dataclass(frozen=True)
-class HeldDigest:
+class HeldDigest(Struct, frozen=True):
     """A digest put back on the queue: for the pace, or because Slack said "later"."""
 
     email: Digest | None
@@ -112,8 +110,7 @@ class HeldDigest:
         )
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(Struct, frozen=True):
     opening: Opening | None = None
     resolution: Resolution | None = None
     held: HeldDigest | None = None
@@ -121,8 +118,7 @@ class Signal:
     ignored: str | None = None
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Struct, frozen=True):
     """What classification knows beyond the event: plan names by plan id (the stack's plans); the
     role the stack's restore tests run with; and DescribeRestoreJob, for the restore events that
     carry no source resource (AWS's PENDING, RUNNING and FAILED restore events name none)."""

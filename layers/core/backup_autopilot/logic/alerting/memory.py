@@ -16,8 +16,9 @@ or delete:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from backup_autopilot.models.alerts import Level, Notice
 
@@ -40,8 +41,7 @@ def parse_time(value: str | None, default: dt.datetime) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-@dataclass
-class AlertRecord:
+class AlertRecord(Struct):
     """An open alert (or a report already sent), as the state table keeps it."""
 
     key: str
@@ -83,8 +83,7 @@ class AlertRecord:
         )
 
 
-@dataclass
-class Decision:
+class Decision(Struct):
     notices: list[Notice] = field(default_factory=list)
     save: dict[str, AlertRecord] = field(default_factory=dict)
     delete: set[str] = field(default_factory=set)

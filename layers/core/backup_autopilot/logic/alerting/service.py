@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct, field, structs
 
 from backup_autopilot.logic.alerting import render
 from backup_autopilot.logic.alerting.classify import HeldDigest
@@ -61,8 +62,7 @@ class EmailPort(Protocol):
     def publish(self, subject: str, message: str, attributes: Mapping[str, Any]) -> str: ...
 
 
-@dataclass(frozen=True)
-class PostOutcome:
+class PostOutcome(Struct, frozen=True):
     """What Slack made of a post."""
 
     delivered: bool
@@ -86,8 +86,7 @@ class OutboxPort(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class NotifySettings:
+class NotifySettings(Struct, frozen=True):
     repeat_window: dt.timedelta = dt.timedelta(hours=24)
     #: seconds between two digests (Slack allows one post a second per webhook; more keeps storms short)
     digest_interval: float = 120.0
@@ -109,8 +108,7 @@ def next_step(
     return min(longest, max(base, previous_step * 2))
 
 
-@dataclass
-class Delivery:
+class Delivery(Struct):
     """What one batch led to (for logs and metrics)."""
 
     notices: int = 0
@@ -126,9 +124,11 @@ class Delivery:
     slack_fallbacks: int = 0
     fallback_reasons: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return structs.asdict(self)
 
-@dataclass
-class Notifier:
+
+class Notifier(Struct):
     store: AlertStorePort
     email: EmailPort
     outbox: OutboxPort

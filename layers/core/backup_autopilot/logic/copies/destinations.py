@@ -7,8 +7,9 @@ Destinations come only from the stack's configuration; the tag can choose among 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -17,8 +18,7 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _ACCOUNT_REGION = re.compile(r"^(\d{12}):([a-z]{2}(?:-[a-z]+)+-\d)$")
 
 
-@dataclass(frozen=True, order=True)
-class Destination:
+class Destination(Struct, frozen=True, order=True):
     account: str
     region: str
     vault_arn: str
@@ -42,8 +42,7 @@ def vault_location(vault_arn: str) -> tuple[str, str] | None:
     return parts[4], parts[3]
 
 
-@dataclass(frozen=True)
-class CopyTargets:
+class CopyTargets(Struct, frozen=True):
     destinations: tuple[Destination, ...]
     problems: tuple[str, ...] = ()
 

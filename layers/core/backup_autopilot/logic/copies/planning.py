@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from backup_autopilot.logic.copies.destinations import Destination, resolve_destinations
 from backup_autopilot.logic.copies.eligibility import SkipReason, needs_two_hops, skip_reason
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 
-@dataclass(frozen=True)
-class RecoveryPointFacts:
+class RecoveryPointFacts(Struct, frozen=True):
     """What AWS says about the recovery point (DescribeRecoveryPoint), not what the event claims."""
 
     arn: str
@@ -62,14 +62,12 @@ def is_continuous_arn(arn: str) -> bool:
     return ":recovery-point:continuous:" in arn
 
 
-@dataclass(frozen=True)
-class CopyOrder:
+class CopyOrder(Struct, frozen=True):
     destination: Destination
     token: str
 
 
-@dataclass
-class CopyPlan:
+class CopyPlan(Struct):
     orders: list[CopyOrder] = field(default_factory=list)
     skipped: list[tuple[Destination, SkipReason]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

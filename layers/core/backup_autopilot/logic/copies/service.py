@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from backup_autopilot.logic.copies.destinations import Destination, vault_location
 from backup_autopilot.logic.copies.planning import CopyOrder, RecoveryPointFacts, plan_copies
@@ -21,8 +22,7 @@ COPY_SKIPPED = "Copy Skipped"
 COPY_DESTINATION_REJECTED = "Copy Destination Rejected"
 
 
-@dataclass(frozen=True)
-class CopyJobFacts:
+class CopyJobFacts(Struct, frozen=True):
     """What DescribeCopyJob says about a copy job: what a minimal copy event lacks (AWS's CREATED
     example carries no copy job id, resource or size; other states may lack a field too)."""
 
@@ -69,8 +69,7 @@ class CopyPort(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class CopyContext:
+class CopyContext(Struct, frozen=True):
     """What every copy decision needs: the ports and the stack's copy configuration."""
 
     gateway: CopyPort

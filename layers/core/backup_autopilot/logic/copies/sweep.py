@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct
 
 from backup_autopilot.logic.copies.failures import COPY_FAILED, copy_job_failure
 from backup_autopilot.logic.copies.service import CopyContext, CopyJobFacts, CopyPort, copies_from, copy_point
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-@dataclass(frozen=True)
-class PointSummary:
+class PointSummary(Struct, frozen=True):
     """A recovery point as ListRecoveryPointsByBackupVault lists it."""
 
     arn: str
@@ -24,8 +24,7 @@ class PointSummary:
     status: str
 
 
-@dataclass
-class CopySweep:
+class CopySweep(Struct):
     points: int = 0
     covered: int = 0
     copied: int = 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome
 from backup_autopilot.logic.report.copies import DestinationLag, copy_lag, destination_key
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.report.facts import AlertFact, ReportInputs, VerdictFact
 
 
-@dataclass
-class TypeCoverage:
+class TypeCoverage(Struct):
     """The coverage funnel of one resource type."""
 
     resource_type: str
@@ -33,8 +33,7 @@ class TypeCoverage:
     oldest_hours: float | None = None
 
 
-@dataclass
-class Report:
+class Report(Struct):
     generated: dt.datetime
     account: str
     region: str

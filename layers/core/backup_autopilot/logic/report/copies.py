@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from backup_autopilot.logic.copies.destinations import resolve_destinations, vault_location
 from backup_autopilot.logic.copies.eligibility import skip_reason
@@ -27,8 +28,7 @@ GRACE = dt.timedelta(hours=4)
 MISSING_WINDOW = dt.timedelta(days=7)
 
 
-@dataclass
-class DestinationLag:
+class DestinationLag(Struct):
     destination: str
     completed: int = 0
     failed: int = 0

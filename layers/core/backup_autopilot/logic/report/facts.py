@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -18,8 +19,7 @@ FAILED_STATES = frozenset({"FAILED", "ABORTED"})
 RUNNING_STATES = frozenset({"CREATED", "PENDING", "RUNNING"})
 
 
-@dataclass(frozen=True)
-class PointFact:
+class PointFact(Struct, frozen=True):
     """A recovery point in one of the stack's vaults (ListRecoveryPointsByBackupVault)."""
 
     arn: str
@@ -31,8 +31,7 @@ class PointFact:
     plan_id: str | None = None
 
 
-@dataclass(frozen=True)
-class JobFact:
+class JobFact(Struct, frozen=True):
     """A backup or copy job (ListBackupJobs, ListCopyJobs: AWS keeps 30 days of them)."""
 
     job_id: str
@@ -52,8 +51,7 @@ class JobFact:
         return self.completed or self.created
 
 
-@dataclass(frozen=True)
-class VerdictFact:
+class VerdictFact(Struct, frozen=True):
     """One restore test's verdict, as validate_restore recorded it in the state table."""
 
     job_id: str
@@ -89,8 +87,7 @@ class VerdictFact:
         )
 
 
-@dataclass(frozen=True)
-class AlertFact:
+class AlertFact(Struct, frozen=True):
     """An open alert (alerting's memory in the state table), listed as it is: never counted."""
 
     key: str
@@ -105,16 +102,14 @@ class AlertFact:
     fix: str = ""
 
 
-@dataclass(frozen=True)
-class DaySnapshot:
+class DaySnapshot(Struct, frozen=True):
     """The report's numbers of one day (the state table keeps one per day: the 90-day trends)."""
 
     day: dt.date
     values: Mapping[str, float]
 
 
-@dataclass
-class ReportInputs:
+class ReportInputs(Struct):
     """Everything one report is computed from."""
 
     now: dt.datetime

@@ -14,7 +14,7 @@ resource, job or plan id: the count is bounded by types (8) and destinations (th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 #: dimension names every metric here carries besides its own
 COMMON_DIMENSIONS = ("Account", "Region")
@@ -22,8 +22,7 @@ BY_TYPE = "ResourceType"
 BY_DESTINATION = "Destination"
 
 
-@dataclass(frozen=True)
-class MetricSpec:
+class MetricSpec(Struct, frozen=True):
     name: str
     unit: str
     dimension: str
@@ -111,8 +110,7 @@ CATALOGUE: tuple[MetricSpec, ...] = (
 BY_NAME = {spec.name: spec for spec in CATALOGUE}
 
 
-@dataclass(frozen=True)
-class MetricPoint:
+class MetricPoint(Struct, frozen=True):
     """One value to emit: ``name`` with ``dimensions`` (its kind's and the common ones)."""
 
     name: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     from backup_autopilot.logic.report.facts import ReportInputs, VerdictFact
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
 WINDOW = dt.timedelta(days=90)
 
 
-@dataclass
-class TypeResults:
+class TypeResults(Struct):
     resource_type: str
     passed: int = 0
     failed: int = 0

@@ -12,9 +12,10 @@ not pick it up).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from backup_autopilot.logic.alerting.causes import backup_fix
 from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome, Plan
@@ -40,8 +41,7 @@ class Cause(StrEnum):
     NOT_PICKED_UP = "not-picked-up"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One row of the report's first table."""
 
     resource_arn: str

@@ -9,8 +9,9 @@ interval has no ratio yet. Extra on-demand points never lift a ratio above 1.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from backup_autopilot.logic.protection import COVERED_BY_TAG, Outcome
 
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
 WINDOW = dt.timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class SlaRow:
+class SlaRow(Struct, frozen=True):
     resource_arn: str
     name: str
     resource_type: str
@@ -34,8 +34,7 @@ class SlaRow:
         return self.made / self.expected if self.expected else None
 
 
-@dataclass(frozen=True)
-class PlanSla:
+class PlanSla(Struct, frozen=True):
     plan: str
     resources: int
     expected: int

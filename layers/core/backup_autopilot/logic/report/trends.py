@@ -4,8 +4,9 @@ backup and copy job outcomes from AWS Backup's 30 days of jobs, weekly restore-t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from backup_autopilot.logic.report.facts import FAILED_STATES
 
@@ -19,8 +20,7 @@ Series = list[tuple[dt.date, float]]
 BAD_STATES = FAILED_STATES | {"EXPIRED", "PARTIAL"}
 
 
-@dataclass
-class Trends:
+class Trends(Struct):
     #: 90 days, one point per day with a snapshot: within_rpo_percent, out_of_rpo, tagged
     coverage: dict[str, Series] = field(default_factory=dict)
     #: 30 days, per day: completed / failed (failed, aborted, expired, partial)

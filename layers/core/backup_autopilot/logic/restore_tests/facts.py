@@ -7,12 +7,15 @@ recovery point expires, so they survive as plain JSON (:meth:`ResourceFacts.to_d
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field, structs
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
-@dataclass(frozen=True)
-class ResourceFacts:
+class ResourceFacts(Struct, frozen=True):
     resource_type: str
     arn: str
     #: False when the resource could not be found
@@ -37,11 +40,11 @@ class ResourceFacts:
     tags: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return structs.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ResourceFacts:
-        known = {f.name for f in fields(cls)}
+        known = set(cls.__struct_fields__)
         values = {k: v for k, v in data.items() if k in known}
         for name in ("key_schema", "indexes"):
             if name in values:
@@ -55,3 +58,36 @@ class ResourceFacts:
 
     def sample_keys(self) -> list[str]:
         return [key for key, _ in self.samples]
+
+
+class OnDemandTest(Struct, frozen=True):
+    """An on-demand test the stack started (state table record)."""
+
+    job_id: str
+    source_arn: str
+    target_name: str
+    recovery_point_arn: str
+
+
+class RestoreJob(Struct, frozen=True):
+    """A restore job as DescribeRestoreJob tells it."""
+
+    job_id: str
+    status: str
+    resource_type: str
+    recovery_point_arn: str | None = None
+    source_resource_arn: str | None = None
+    created_resource_arn: str | None = None
+    status_message: str | None = None
+    creation_date: dt.datetime | None = None
+    completion_date: dt.datetime | None = None
+    testing_plan_arn: str | None = None
+    validation_status: str | None = None
+    deletion_status: str | None = None
+    recovery_point_created: dt.datetime | None = None
+
+    @property
+    def minutes(self) -> float | None:
+        if self.creation_date is None or self.completion_date is None:
+            return None
+        return (self.completion_date - self.creation_date).total_seconds() / 60

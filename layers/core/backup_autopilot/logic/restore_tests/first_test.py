@@ -10,11 +10,12 @@ it is not ours), and the source is never the target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from msgspec import Struct
+
+from backup_autopilot.logic.restore_tests.facts import OnDemandTest
 from backup_autopilot.logic.restore_tests.names import target_name
-from backup_autopilot.logic.restore_tests.validation import OnDemandTest
 from backup_autopilot.logic.tokens import restore_token
 
 if TYPE_CHECKING:
@@ -26,8 +27,7 @@ if TYPE_CHECKING:
 TESTABLE_TYPES = frozenset({"DynamoDB", "S3", "EBS", "EC2", "RDS", "Aurora", "EFS", "FSx"})
 
 
-@dataclass(frozen=True)
-class LatestPoint:
+class LatestPoint(Struct, frozen=True):
     arn: str
     vault_name: str
 
@@ -109,8 +109,7 @@ def metadata_overrides(
     }.get(resource_type, {})
 
 
-@dataclass
-class FirstTester:
+class FirstTester(Struct):
     starter: StarterPort
     state: FirstTestStatePort
     overrides: Mapping[str, Mapping[str, str]]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from backup_autopilot.logic.resources import parse_resource_arn
 from backup_autopilot.logic.restore_tests.first_test import restore_test_wanted
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.restore_tests.first_test import FirstTester
 
 
-@dataclass(frozen=True)
-class CompletedBackup:
+class CompletedBackup(Struct, frozen=True):
     """A backup job as DescribeBackupJob tells it (the event is only a trigger)."""
 
     job_id: str
@@ -63,8 +63,7 @@ class FactsStatePort(Protocol):
     def first_test(self, resource_arn: str) -> dict[str, Any] | None: ...
 
 
-@dataclass
-class SourceRecorder:
+class SourceRecorder(Struct):
     inspector: SourceInspectorPort
     state: FactsStatePort
     first_tests: FirstTester

@@ -6,8 +6,9 @@ the run did not test, with why. Alerting turns it into one message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from backup_autopilot.models.severity import Severity
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable
 
-    from backup_autopilot.logic.restore_tests.validation import RestoreJob
+    from backup_autopilot.logic.restore_tests.facts import RestoreJob
 
 RESTORE_TEST_REPORT = "Restore Test Report"
 #: resources listed by name in one report (the counts are always complete)
@@ -38,8 +39,7 @@ def group_runs(jobs: Iterable[RestoreJob], start_window: dt.timedelta) -> dict[s
     return runs
 
 
-@dataclass
-class RunSummary:
+class RunSummary(Struct):
     run_id: str
     jobs: list[RestoreJob]
     #: the recorded result of each job (None: no verdict)

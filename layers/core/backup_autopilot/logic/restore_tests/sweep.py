@@ -17,8 +17,9 @@ Events are best effort, so the sweep reads the jobs themselves:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct, field, structs
 
 from backup_autopilot.logic.errors import Refused
 from backup_autopilot.logic.resources import parse_resource_arn
@@ -28,11 +29,12 @@ from backup_autopilot.logic.restore_tests.report import (
     build_report,
     group_runs,
 )
-from backup_autopilot.logic.restore_tests.validation import FAILED_STATES, RESTORE_TEST_FAILED, RestoreJob
+from backup_autopilot.logic.restore_tests.validation import FAILED_STATES, RESTORE_TEST_FAILED
 from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
     from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.logic.restore_tests.facts import RestoreJob
     from backup_autopilot.logic.restore_tests.first_test import FirstTester
     from backup_autopilot.logic.restore_tests.validation import InspectorPort, RestoreValidator
 
@@ -67,8 +69,7 @@ class SweepStatePort(Protocol):
     def mark_run_reported(self, run_id: str) -> bool: ...
 
 
-@dataclass
-class RestoreSweep:
+class RestoreSweep(Struct):
     validated_late: list[str] = field(default_factory=list)
     never_reported: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
@@ -79,11 +80,10 @@ class RestoreSweep:
     first_tests: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: list(v) for k, v in vars(self).items()}
+        return {k: list(v) for k, v in structs.asdict(self).items()}
 
 
-@dataclass
-class RestoreTestSweeper:
+class RestoreTestSweeper(Struct):
     validator: RestoreValidator
     jobs: RestoreListPort
     inspector: InspectorPort

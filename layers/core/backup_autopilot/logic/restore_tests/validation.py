@@ -15,8 +15,9 @@ claimed and do nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct, field
 
 from backup_autopilot.logic.restore_tests.checks import Check, check_restore, rto_check
 from backup_autopilot.logic.restore_tests.names import is_test_resource_name
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from backup_autopilot.logic.protection import EventPort
-    from backup_autopilot.logic.restore_tests.facts import ResourceFacts
+    from backup_autopilot.logic.restore_tests.facts import OnDemandTest, ResourceFacts, RestoreJob
 
 RESTORE_TEST_PASSED = "Restore Test Passed"
 RESTORE_TEST_FAILED = "Restore Test Failed"
@@ -39,41 +40,6 @@ MESSAGE_LIMIT = 1000
 RESTORE_TEST_TAG = "backup-autopilot:restore-test"
 #: types whose restored resource carries the name the test chose (the others get AWS's ids)
 NAMED_TYPES = frozenset({"DynamoDB", "RDS", "Aurora", "S3"})
-
-
-@dataclass(frozen=True)
-class RestoreJob:
-    """A restore job as DescribeRestoreJob tells it."""
-
-    job_id: str
-    status: str
-    resource_type: str
-    recovery_point_arn: str | None = None
-    source_resource_arn: str | None = None
-    created_resource_arn: str | None = None
-    status_message: str | None = None
-    creation_date: dt.datetime | None = None
-    completion_date: dt.datetime | None = None
-    testing_plan_arn: str | None = None
-    validation_status: str | None = None
-    deletion_status: str | None = None
-    recovery_point_created: dt.datetime | None = None
-
-    @property
-    def minutes(self) -> float | None:
-        if self.creation_date is None or self.completion_date is None:
-            return None
-        return (self.completion_date - self.creation_date).total_seconds() / 60
-
-
-@dataclass(frozen=True)
-class OnDemandTest:
-    """An on-demand test the stack started (state table record)."""
-
-    job_id: str
-    source_arn: str
-    target_name: str
-    recovery_point_arn: str
 
 
 class RestoreJobsPort(Protocol):
@@ -110,8 +76,7 @@ class RestoreStatePort(Protocol):
     def record_result(self, result: RestoreTestResult) -> None: ...
 
 
-@dataclass(frozen=True)
-class RestoreTestSettings:
+class RestoreTestSettings(Struct, frozen=True):
     testing_plan_arn: str | None
     rto_tag_key: str
     check_tag_key: str
@@ -121,8 +86,7 @@ class RestoreTestSettings:
     tolerance_percent: float
 
 
-@dataclass
-class RestoreTestResult:
+class RestoreTestResult(Struct):
     job_id: str
     source_arn: str
     resource_type: str
@@ -158,8 +122,7 @@ class RestoreTestResult:
         }
 
 
-@dataclass
-class RestoreValidator:
+class RestoreValidator(Struct):
     jobs: RestoreJobsPort
     inspector: InspectorPort
     state: RestoreStatePort
