@@ -43,9 +43,7 @@ NOT_MUTATION_TESTS = [
     "tests/unit/test_operator_view_template.py",
 ]
 #: tests that run the handlers in a fresh interpreter (import time): the staged package is not on its path
-DESELECTED = [
-    "tests/unit/functions/test_notify.py::test_the_handler_imports_neither_pydantic_nor_slack_sdk"
-]
+DESELECTED = ["tests/unit/functions/test_notify.py::test_the_handler_imports_neither_pydantic_nor_slack_sdk"]
 #: what the unit tests read besides the package: their helpers, the sample events, the handlers
 ALSO = ["tests", "events", "functions"]
 

@@ -56,7 +56,7 @@ class FakeJobs:
     job: CompletedBackup | None
 
     def completed_backup(self, job_id: str) -> CompletedBackup | None:
-        return self.job
+        return self.job if self.job is None or job_id == self.job.job_id else None
 
 
 def _job(state: str = "COMPLETED", point: str | None = POINT, keep_days: int | None = 35) -> CompletedBackup:
@@ -82,6 +82,12 @@ def test_an_opted_in_resource_has_its_facts_recorded_for_as_long_as_its_point_is
     [(point, facts, days)] = state.saved
     assert (point, facts.item_count, days) == (POINT, 120, 35)
     assert starter.started == []
+
+
+def test_the_job_named_by_the_event_is_the_one_read() -> None:
+    recorder, _, state, _ = _recorder({TAG: "on"})
+    assert recorder.job_completed(FakeJobs(_job()), "J2")["outcome"] == "Ignored"  # not J1's record
+    assert state.saved == []
 
 
 def test_a_point_kept_indefinitely_keeps_its_facts_for_the_longest_window() -> None:
@@ -122,7 +128,7 @@ def test_only_resources_opted_in_are_read(tags: dict[str, str], default_on: bool
     assert (result["outcome"] == "Recorded") is recorded
     assert bool(state.saved) is recorded and bool(inspector.asked) is recorded
     if not recorded:
-        assert result["reason"] == "not opted in to restore tests"
+        assert result == {"outcome": "Ignored", "reason": "not opted in to restore tests"}
 
 
 def test_a_resource_gone_since_its_backup_records_nothing() -> None:
@@ -140,7 +146,8 @@ def test_an_arn_aws_backup_does_not_protect_is_ignored() -> None:
         created=None,
         keep_days=1,
     )
-    assert result["outcome"] == "Ignored" and inspector.asked == []
+    assert result == {"outcome": "Ignored", "reason": "not a resource type AWS Backup protects"}
+    assert inspector.asked == []
 
 
 def test_a_resource_waiting_for_its_first_backup_gets_its_first_test_now() -> None:

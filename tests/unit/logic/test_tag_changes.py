@@ -96,6 +96,14 @@ def test_a_plan_tag_change_alone_does_not_start_a_restore_test_even_when_on_by_d
     assert result["first_test"] is None and starter.started == []
 
 
+def test_removing_the_opt_out_when_every_resource_is_tested_starts_a_first_test() -> None:
+    changes, _, _, starter, _ = _changes({PLAN: "daily"}, default_on=True)
+    result = _handle(changes, [RESTORE], {PLAN: "daily"})
+    assert isinstance(result["first_test"], dict) and len(starter.started) == 1
+    changes, _, _, starter, _ = _changes({PLAN: "daily"}, default_on=False)
+    assert _handle(changes, [RESTORE], {PLAN: "daily"})["first_test"] is None and starter.started == []
+
+
 def test_opting_out_starts_no_restore_test() -> None:
     changes, _, _, starter, _ = _changes({PLAN: "daily", RESTORE: "off"}, default_on=True)
     result = _handle(changes, [RESTORE], {PLAN: "daily", RESTORE: "off"})
