@@ -50,11 +50,16 @@ def test_another_accounts_event_is_refused_and_counted(caplog: pytest.LogCapture
     assert accept(BackupJobEvent, event, CONTEXT) is None
     assert _rejections() == 1
     assert [r.getMessage() for r in caplog.records] == ["rejected event from another account"]
+    # the log line says which model refused which account (what an operator looks for)
+    [record] = caplog.records
+    assert (record.model, record.account) == ("BackupJobEvent", "210987654321")  # type: ignore[attr-defined]
 
 
 def test_another_regions_event_is_refused_with_its_own_reason(caplog: pytest.LogCaptureFixture) -> None:
     assert accept(BackupJobEvent, _event(region="us-west-2"), CONTEXT) is None
     assert [r.getMessage() for r in caplog.records] == ["rejected event from another Region"]
+    [record] = caplog.records
+    assert (record.model, record.region) == ("BackupJobEvent", "us-west-2")  # type: ignore[attr-defined]
 
 
 def test_another_regions_event_is_refused_and_counted() -> None:
@@ -67,6 +72,16 @@ def test_a_malformed_event_is_refused_and_counted(caplog: pytest.LogCaptureFixtu
     assert accept(BackupJobEvent, event, CONTEXT) is None
     assert _rejections() == 1
     assert [r.getMessage() for r in caplog.records] == ["rejected malformed event"]
+    # which model, and the first field at fault with its path in the event
+    [record] = caplog.records
+    assert record.model == "BackupJobEvent"  # type: ignore[attr-defined]
+    [error] = record.errors  # type: ignore[attr-defined]
+    assert "$.account" in error or "$.time" in error
+
+
+def test_a_refusal_is_counted_as_a_count() -> None:
+    refuse("because")
+    assert metrics.metric_set["EventsRejected"]["Unit"] == "Count"
 
 
 def test_refuse_answers_the_rejected_outcome() -> None:
