@@ -65,8 +65,8 @@ def _append(path: Path, code: str) -> None:
             "from backup_autopilot.logic import reconcile  # noqa\n",
             "No import cycle",
         ),
-        # matplotlib in the composition root would load with every event handler (cold start)
-        ("backup_autopilot/composition.py", "import matplotlib  # noqa\n", "Report apart"),
+        # leather in the composition root would load with every event handler (cold start)
+        ("backup_autopilot/composition.py", "import leather  # noqa\n", "Report apart"),
         ("backup_autopilot/rendering/page.py", "import boto3  # noqa\n", "Rendering only renders"),
         # pydantic (and Powertools' parser models) would cost ~0.4x of import boto3 per cold start
         ("backup_autopilot/models/alerts.py", "import pydantic  # noqa\n", "No pydantic"),

@@ -94,6 +94,6 @@ def test_the_report_function_brings_its_own_heavy_dependencies() -> None:
     function = RESOURCES["ReportFunction"]["Properties"]
     assert function["CodeUri"] == "functions/report/"
     requirements = (ROOT / "functions" / "report" / "requirements.txt").read_text()
-    assert "matplotlib==" in requirements and "jinja2==" in requirements
+    assert "leather==" in requirements and "jinja2==" in requirements
     layer = (ROOT / "layers" / "core" / "requirements.txt").read_text().lower()
-    assert "matplotlib" not in layer and "jinja2" not in layer  # the event handlers never load them
+    assert "leather" not in layer and "jinja2" not in layer  # the event handlers never load them

@@ -2,7 +2,7 @@
 
 Like :mod:`backup_autopilot.composition` it only wires: facts come from
 :mod:`backup_autopilot.adapters.report_sources`, the numbers from
-:mod:`backup_autopilot.logic.report`, the page from :mod:`backup_autopilot.rendering` (matplotlib
+:mod:`backup_autopilot.logic.report`, the page from :mod:`backup_autopilot.rendering` (leather
 and Jinja2, imported here only: the event handlers never import this module).
 """
 
@@ -124,7 +124,7 @@ class Reporting:
 
     def run(self, now: dt.datetime, account: str) -> ReportRun:
         """Read, compute, keep the day's snapshot, render and store the page."""
-        from backup_autopilot.rendering.page import render  # matplotlib: only when a page is made
+        from backup_autopilot.rendering.page import render  # leather, Jinja2: only when a page is made
 
         inputs = self.gather(now, account)
         report = build_report(inputs)

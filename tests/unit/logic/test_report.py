@@ -1,5 +1,5 @@
 """The operator report's logic (pure): what is out of RPO and why, SLA ratios, copy lag, trends,
-metrics; and its page (Jinja2 autoescaped, matplotlib SVG inlined)."""
+metrics; and its page (Jinja2 autoescaped, leather SVG inlined)."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def _environment() -> Environment:
 
 
 def render(report: Report) -> str:
-    """The page for ``report`` (plots rendered here: matplotlib escapes the text it writes)."""
+    """The page for ``report`` (plots rendered here: leather escapes the text it writes)."""
     plots = {name: Markup(svg) for name, svg in all_plots(report).items()}
     return (
         _environment().get_template("report.html.j2").render(report=report, totals=report.totals, plots=plots)
