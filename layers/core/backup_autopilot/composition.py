@@ -36,11 +36,23 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.plan_catalogue import Rejection
     from backup_autopilot.logic.protection import Protector
     from backup_autopilot.logic.reconcile import Reconciler
+    from backup_autopilot.logic.resources import ResourceRef
     from backup_autopilot.logic.restore_tests.first_test import FirstTester
     from backup_autopilot.logic.restore_tests.recording import SourceRecorder
     from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
     from backup_autopilot.logic.restore_tests.validation import RestoreValidator
     from backup_autopilot.logic.tag_changes import TagChanges
+
+
+class _FirstTestsOnUse:
+    """The first tester, built when a tag change first asks for a restore test: most tag changes
+    ask for none, and building it costs the restore adapters and a DynamoDB client (~50 ms)."""
+
+    def __init__(self, build: Callable[[], FirstTester]) -> None:
+        self._build = build
+
+    def start(self, resource: ResourceRef) -> dict[str, Any]:
+        return self._build().start(resource)
 
 
 class Wiring:
@@ -112,7 +124,7 @@ class Wiring:
             tags=self.resources,
             plans=self.backup.assignable_plans,
             protector=self.protector,
-            first_tests=self.first_tester,
+            first_tests=_FirstTestsOnUse(lambda: self.first_tester),
             restore_test_tag_key=self.settings.restore_test_tag_key,
             restore_test_default_on=self.settings.restore_test_default_on,
         )

@@ -20,18 +20,24 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from backup_autopilot.logic.protection import Plan, Protector
-    from backup_autopilot.logic.restore_tests.first_test import FirstTester
+    from backup_autopilot.logic.resources import ResourceRef
 
 
 class TagsPort(Protocol):
     def tags_now(self, resource_arn: str, region: str | None) -> dict[str, str]: ...
 
 
+class FirstTestsPort(Protocol):
+    """Starts a resource's first restore test (:class:`.first_test.FirstTester`)."""
+
+    def start(self, resource: ResourceRef) -> dict[str, Any]: ...
+
+
 class TagChanges(Struct):
     tags: TagsPort
     plans: Callable[[bool], Mapping[str, Plan]]
     protector: Protector
-    first_tests: FirstTester
+    first_tests: FirstTestsPort
     restore_test_tag_key: str
     restore_test_default_on: bool
 
