@@ -15,7 +15,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING
 
-from bench import alerts, copies, imports, protect, reconcile, restore_tests
+from bench import alerts, bytecode, copies, imports, protect, reconcile, restore_tests
 from bench.report import heading, quiet, say
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def _cold_start(quick: bool) -> None:
 #: (name, benchmark, whether to silence stdout: handlers log to it, imports.main prints its table)
 BENCHMARKS: list[tuple[str, Callable[[bool], None], bool]] = [
     ("imports", _cold_start, False),
+    ("bytecode", bytecode.run, False),
     ("protect", protect.run, True),
     ("reconcile", reconcile.run, True),
     ("copies", copies.run, True),

@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 
 TABLES = [
     "Cold start: module import",
+    "Cold start (import + first invocation) by how the layer is shipped",
     "Handler time: tag event -> backup job started",
     "Native path: tagged resource waits for its plan's next window",
     "AWS API calls per tag event, by operation",

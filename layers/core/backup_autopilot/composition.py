@@ -10,11 +10,12 @@ decisions are in ``logic``, the AWS calls in ``adapters``.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.adapters.aws import client
-from backup_autopilot.observability import MetricUnit, logger, metrics
+from backup_autopilot.observability import MetricUnit, logger, metrics, started_without_bytecode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -350,6 +351,7 @@ def wiring() -> Wiring:
 
 @lru_cache(maxsize=8)
 def _wiring_for(settings: Settings) -> Wiring:
+    started_without_bytecode(sys.modules[__name__])  # once per container and configuration
     return Wiring(settings)
 
 

@@ -1,0 +1,117 @@
+"""Cold start with the layer as SAM's python builder shipped it (no bytecode) and as
+``layers/core/Makefile`` builds it (compiled, unchecked-hash), for each event handler.
+
+SAM's python builder excludes ``*.pyc`` and ``__pycache__`` and installs wheels without compiling;
+Lambda's ``/opt`` is read-only, so every cold start compiled each module it imported (boto3's and
+botocore's too: the layer bundles its own). This bench builds both layers for this machine from the
+packages in the venv (the same pinned versions; no download), then runs the function's first
+invocation (``bench/coldstart_child.py``, the recording of :mod:`bench.imports`) in fresh
+processes, interleaved pairs, with each layer first on ``PYTHONPATH`` as ``/opt/python`` is on
+Lambda, and ``PYTHONDONTWRITEBYTECODE`` set (the source-only layer stays so, as on a read-only disk).
+"""
+
+from __future__ import annotations
+
+import compileall
+import importlib.util
+import py_compile
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench import imports
+from bench.report import quiet
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the layer's top-level modules (layers/core/requirements.txt and what they require)
+LAYER_MODULES = (
+    "aws_lambda_powertools",
+    "boto3",
+    "botocore",
+    "dateutil",
+    "jmespath",
+    "msgspec",
+    "s3transfer",
+    "six",
+    "slack_sdk",
+    "typing_extensions",
+    "urllib3",
+)
+FUNCTIONS = ("copy_outcome", "notify", "protect_resource", "reconcile", "record_backup", "start_copies")
+RUNS = 7
+
+
+def build(target: Path, *, compiled: bool) -> Path:
+    """A layer's ``python/`` folder under ``target``: the venv's copies of the layer's packages and
+    the product's package, without bytecode, then compiled as the Makefile does when ``compiled``."""
+    python = target / "python"
+    python.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in LAYER_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        origin = Path(spec.origin)
+        if origin.name == "__init__.py":
+            shutil.copytree(origin.parent, python / name, ignore=ignore)
+        else:
+            shutil.copy2(origin, python / origin.name)
+    shutil.copytree(ROOT / "layers" / "core" / "backup_autopilot", python / "backup_autopilot", ignore=ignore)
+    if compiled:
+        compileall.compile_dir(
+            python,
+            quiet=1,
+            workers=0,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        )
+    return python
+
+
+def main(functions: tuple[str, ...] = FUNCTIONS, runs: int = RUNS) -> dict[str, tuple[float, float]]:
+    with quiet():
+        recordings = imports.record(list(functions))
+    medians: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        layers = {
+            "source": build(Path(scratch) / "source", compiled=False),
+            "compiled": build(Path(scratch) / "compiled", compiled=True),
+        }
+        for name in functions:
+            rec = recordings[name]
+            spec = {
+                "mode": "function-call",
+                "answers": rec.answers,
+                "path": str(ROOT / "functions" / name / "app.py"),
+                "event": rec.event,
+                "arn": rec.arn,
+                "memory": rec.memory,
+            }
+            times: dict[str, list[float]] = {"source": [], "compiled": []}
+            for _ in range(runs):
+                for kind, layer in layers.items():
+                    environment = {
+                        **rec.environment,
+                        "PYTHONPATH": str(layer),
+                        "PYTHONDONTWRITEBYTECODE": "1",
+                    }
+                    times[kind].append(imports._child(spec, environment)["seconds"])
+            medians[name] = (statistics.median(times["source"]), statistics.median(times["compiled"]))
+    print(
+        f"\nCold start (import + first invocation) by how the layer is shipped, median of {runs} "
+        "interleaved pairs: source only (SAM's python builder) / compiled (layers/core/Makefile)"
+    )
+    print(f"  {'function':<18}{'source ms':>10}{'compiled ms':>13}{'ratio':>8}")
+    for name, (source, compiled) in medians.items():
+        print(f"  {name:<18}{source * 1000:>10.0f}{compiled * 1000:>13.0f}{source / compiled:>8.2f}")
+    return medians
+
+
+def run(quick: bool) -> None:
+    if quick:
+        main(functions=("protect_resource",), runs=1)
+    else:
+        main()
+
+
+if __name__ == "__main__":
+    main()
