@@ -15,6 +15,7 @@ instead of retrying.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -116,8 +117,16 @@ def _translating(client: Any) -> Any:
     return client
 
 
-@cache
 def client(service: str, region: str | None = None, config: Config | None = None) -> Any:
     """The container's client for ``service`` in ``region`` (the function's own by default);
-    ``config`` (a module-level constant, so the cache key stays stable) replaces the retry config."""
+    ``config`` (a module-level constant, so the cache key stays stable) replaces the retry config.
+
+    The function's own Region named explicitly (a recovery point's, an event's) is the same client
+    as no Region: one client per service and Region (each costs 10-100 ms to create)."""
+    own = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return _client(service, None if region == own else region, config)
+
+
+@cache
+def _client(service: str, region: str | None, config: Config | None) -> Any:
     return _translating(boto3.client(service, region_name=region, config=config or RETRY_CONFIG))  # type: ignore[call-overload]
