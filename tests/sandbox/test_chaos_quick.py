@@ -19,6 +19,7 @@ FUNCTIONS = (
     "ProtectResourceFunction",
     "ReconcileFunction",
     "RecordBackupFunction",
+    "ReportFunction",
     "StartCopiesFunction",
     "ValidateRestoreFunction",
 )
