@@ -39,7 +39,7 @@ theme.axis_title_font_size, theme.axis_title_font_char_height, theme.axis_title_
 theme.axis_title_gap = 10
 theme.tick_font_size, theme.tick_font_char_height, theme.tick_font_char_width = 10, 10, 6
 theme.background_color, theme.tick_color, theme.title_color = "#ffffff", "#e0e0e0", "#222"
-theme.margin = 0.03
+theme.margin = 0.045  # room for the last date label, centred on the right edge
 
 
 #: a coordinate attribute (leather computes in Decimal: 28 digits, sometimes ``0E-25``)
