@@ -161,3 +161,52 @@ def test_a_refused_selection_check_is_counted_and_the_run_goes_on() -> None:
     assert reconciler.run(run, now=NOW, account="123456789012", time_left_ms=_always(300_000)) is True
     assert run.coverage.refused == 1
     assert [kind for kind, _ in events.published] == ["Coverage Report"]
+
+
+def _opt_in_sweep(resources: list[TaggedResource], protected: dict[str, dt.datetime | None]) -> Any:
+    from backup_autopilot.logic.reconcile import Coverage, RestoreOptIn, sweep
+
+    return sweep(
+        resources,
+        protected=protected,
+        plans=PLANS,
+        plan_tag_key="backup-plan",
+        protector=Protector(FakeBackup(), FakeResources(), FakeEvents(), "backup-plan"),
+        coverage=Coverage(),
+        now=NOW,
+        restore_tests=RestoreOptIn("backup-restore-test", True, dt.timedelta(hours=24)),
+    )
+
+
+def test_the_sweep_lists_opted_in_resources_no_restore_test_can_pick_yet() -> None:
+    # GIVEN restore tests on by default, and resources opted in or out, recently backed up or not
+    tags = [
+        {"backup-restore-test": "on"},
+        {"backup-restore-test": " Yes "},
+        {"backup-restore-test": "off"},
+        {},
+    ]
+    resources = [TaggedResource(ARN.format(i), {"backup-plan": "daily", **t}) for i, t in enumerate(tags)]
+    protected: dict[str, dt.datetime | None] = {
+        ARN.format(0): NOW - dt.timedelta(hours=2),  # within the selection window
+        ARN.format(1): NOW - dt.timedelta(hours=30),  # older than the window (and than the plan's interval)
+        ARN.format(2): NOW - dt.timedelta(hours=30),
+    }
+    coverage = _opt_in_sweep(resources, protected)
+    # THEN three are opted in; those without a point inside the window are listed, with why
+    assert coverage.restore_opted_in == 3
+    assert coverage.restore_not_testable == [
+        {
+            "resource": ARN.format(i),
+            "reason": "no recovery point within the restore testing plan's selection window",
+        }
+        for i in (1, 3)
+    ]
+    # and the plan sample (for the selection check) holds only resources AWS Backup protects already
+    assert coverage.plan_samples == {"daily": [ARN.format(i) for i in range(3)]}
+
+
+def test_the_not_testable_list_is_bounded_and_the_count_is_not() -> None:
+    resources = [TaggedResource(ARN.format(i), {"backup-plan": "daily"}) for i in range(60)]
+    coverage = _opt_in_sweep(resources, {})
+    assert coverage.restore_opted_in == 60 and len(coverage.restore_not_testable) == 50
