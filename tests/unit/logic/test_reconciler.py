@@ -210,3 +210,28 @@ def test_the_not_testable_list_is_bounded_and_the_count_is_not() -> None:
     resources = [TaggedResource(ARN.format(i), {"backup-plan": "daily"}) for i in range(60)]
     coverage = _opt_in_sweep(resources, {})
     assert coverage.restore_opted_in == 60 and len(coverage.restore_not_testable) == 50
+
+
+def test_every_kind_of_resource_on_one_page_is_counted_and_the_walk_goes_on_after_each() -> None:
+    # GIVEN one page: two restore-test copies, two typos, two stale tables, then a fresh one
+    names = ["bap-rt-a-1", "bap-rt-b-2", "typo1", "typo2", "stale1", "stale2", "fresh"]
+    plan = {"typo1": "daly", "typo2": "dialy"}
+    resources = [
+        TaggedResource(
+            f"arn:aws:dynamodb:us-east-1:123456789012:table/{name}", {"backup-plan": plan.get(name, "daily")}
+        )
+        for name in names
+    ]
+    arns = {name: resource.arn for name, resource in zip(names, resources, strict=True)}
+    protected: dict[str, dt.datetime | None] = {
+        arns["stale1"]: NOW - dt.timedelta(days=2),
+        arns["stale2"]: NOW - dt.timedelta(days=2),
+        arns["fresh"]: NOW - dt.timedelta(hours=1),
+    }
+    coverage = _opt_in_sweep(resources, protected)
+    counts = (coverage.tagged, coverage.ignored, coverage.rejected, coverage.backups_started)
+    assert counts == (7, 2, 2, 2)
+    assert (coverage.protected, coverage.within_rpo) == (3, 1)
+    # the typos are listed with the fix (the plan they probably meant), in order
+    assert [o["resource"] for o in coverage.offenders] == [arns["typo1"], arns["typo2"]]
+    assert all("daily" in o["reason"] for o in coverage.offenders)
