@@ -88,3 +88,15 @@ def test_retries_are_bounded() -> None:
     # botocore counts the first attempt too: at most 1 + MAX_RETRIES requests per call
     assert config.retries["total_max_attempts"] == MAX_RETRIES + 1 <= 6
     assert config.read_timeout <= 30 and config.connect_timeout <= 5
+
+
+def test_the_functions_own_region_named_explicitly_is_the_same_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backup_autopilot.adapters.aws import client
+
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    own = client("backup", "eu-central-1")
+    assert own is client("backup") and own.meta.region_name == "eu-central-1"
+    other = client("backup", "us-west-2")
+    assert other is not own and other.meta.region_name == "us-west-2"

@@ -121,10 +121,11 @@ def client(service: str, region: str | None = None, config: Config | None = None
     """The container's client for ``service`` in ``region`` (the function's own by default);
     ``config`` (a module-level constant, so the cache key stays stable) replaces the retry config.
 
-    The function's own Region named explicitly (a recovery point's, an event's) is the same client
-    as no Region: one client per service and Region (each costs 10-100 ms to create)."""
+    Keyed by the Region it calls, named or not (the function's own: ``AWS_REGION``, as Lambda sets
+    it): the own Region named explicitly (a recovery point's, an event's) is the same client as no
+    Region, one client per service and Region (each costs 10-100 ms to create)."""
     own = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return _client(service, None if region == own else region, config)
+    return _client(service, region or own, config)
 
 
 @cache
