@@ -8,7 +8,7 @@ import datetime as dt
 from backup_autopilot.logic.copies.destinations import Destination
 from backup_autopilot.logic.dry_run import DryRunInputs, Severity, VaultFacts, dry_run
 from backup_autopilot.logic.protection import Plan
-from backup_autopilot.logic.reconcile import TaggedResource
+from backup_autopilot.logic.resources import TaggedResource
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 DR = Destination(ACCOUNT, "us-west-2", f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:dr")

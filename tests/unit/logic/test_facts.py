@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from backup_autopilot.logic.reconcile import TaggedResource
 from backup_autopilot.logic.report.facts import JobFact, VerdictFact
+from backup_autopilot.logic.resources import TaggedResource
 from backup_autopilot.logic.restore_tests.facts import ResourceFacts, RestoreJob
 from tests.unit.logic.test_report import inputs, table
 

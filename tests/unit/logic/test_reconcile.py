@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from backup_autopilot.logic.protection import Protector
-from backup_autopilot.logic.reconcile import Coverage, ReconcileRun, TaggedResource, sweep
+from backup_autopilot.logic.reconcile import Coverage, ReconcileRun, sweep
+from backup_autopilot.logic.resources import TaggedResource
 from backup_autopilot.models.base import Invalid
 from backup_autopilot.models.reconcile_events import ContinuationEvent
 from tests.fakes import FakeBackup, FakeEvents, FakeResources

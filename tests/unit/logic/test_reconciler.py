@@ -9,7 +9,8 @@ from typing import Any
 
 from backup_autopilot.logic.errors import Refused
 from backup_autopilot.logic.protection import Protector
-from backup_autopilot.logic.reconcile import InventoryPage, Reconciler, ReconcileRun, TaggedResource
+from backup_autopilot.logic.reconcile import InventoryPage, Reconciler, ReconcileRun
+from backup_autopilot.logic.resources import TaggedResource
 from backup_autopilot.logic.selection_health import JobSummary
 from backup_autopilot.models.severity import Severity
 from tests.fakes import FakeBackup, FakeEvents, FakeResources

@@ -9,12 +9,12 @@ import pytest
 
 from backup_autopilot.logic.copies.destinations import Destination
 from backup_autopilot.logic.protection import Plan
-from backup_autopilot.logic.reconcile import TaggedResource
 from backup_autopilot.logic.report.build import build_report, metric_points
 from backup_autopilot.logic.report.facts import JobFact, PointFact, ReportInputs, VerdictFact
 from backup_autopilot.logic.report.metrics import BY_NAME, CATALOGUE
 from backup_autopilot.logic.report.rpo import Cause, out_of_rpo
 from backup_autopilot.logic.report.sla import met_slots
+from backup_autopilot.logic.resources import TaggedResource
 
 NOW = dt.datetime(2026, 4, 1, 9, 30, tzinfo=dt.UTC)
 ACCOUNT, REGION = "123456789012", "us-east-1"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backup_autopilot.logic.reconcile import InventoryPage, TaggedResource
+from backup_autopilot.logic.reconcile import InventoryPage
+from backup_autopilot.logic.resources import TaggedResource
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from backup_autopilot.logic.reconcile import TaggedResource
 from backup_autopilot.logic.report.facts import AlertFact, DaySnapshot, JobFact, PointFact, VerdictFact
-from backup_autopilot.logic.resources import parse_resource_arn
+from backup_autopilot.logic.resources import TaggedResource, parse_resource_arn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator

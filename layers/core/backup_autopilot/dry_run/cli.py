@@ -18,8 +18,7 @@ from backup_autopilot.logic.copies.destinations import stack_destinations
 from backup_autopilot.logic.dry_run import DryRun, DryRunInputs, VaultFacts, dry_run
 from backup_autopilot.logic.plan_catalogue import parse_listed
 from backup_autopilot.logic.protection import Plan
-from backup_autopilot.logic.reconcile import TaggedResource
-from backup_autopilot.logic.resources import parse_resource_arn
+from backup_autopilot.logic.resources import TaggedResource, parse_resource_arn
 from backup_autopilot.logic.schedules import interval_of
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from backup_autopilot.logic.copies.destinations import Destination
     from backup_autopilot.logic.protection import Plan
-    from backup_autopilot.logic.reconcile import TaggedResource
+    from backup_autopilot.logic.resources import TaggedResource
 
 #: AWS Backup's quotas (reference/aws-backup-facts.md section 4) and when "near" starts
 SELECTIONS_PER_PLAN = 100

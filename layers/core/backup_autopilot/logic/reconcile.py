@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from backup_autopilot.logic.copies.service import CopyContext
     from backup_autopilot.logic.copies.sweep import CopySweepPort
     from backup_autopilot.logic.protection import EventPort
+    from backup_autopilot.logic.resources import TaggedResource
     from backup_autopilot.logic.restore_tests.sweep import RestoreTestSweeper
     from backup_autopilot.logic.selection_health import JobsPort
     from backup_autopilot.models.reconcile_events import ContinuationEvent
@@ -42,11 +43,6 @@ FAILED_COPY_LOOKBACK = dt.timedelta(hours=2)
 
 #: offenders listed in one Coverage Report (the counts are always complete)
 MAX_OFFENDERS = 50
-
-
-class TaggedResource(Struct, frozen=True):
-    arn: str
-    tags: Mapping[str, str]
 
 
 class InventoryPage(Struct, frozen=True):

@@ -1,8 +1,14 @@
-"""Which AWS Backup resource type an ARN names (pure string logic)."""
+"""Which AWS Backup resource type an ARN names (pure string logic), and a resource as the Tagging
+API lists it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from msgspec import Struct
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: (ARN service, resource-type prefix) -> AWS Backup resource type name
 _TYPES: dict[tuple[str, str], str] = {
@@ -25,6 +31,13 @@ class ResourceRef(Struct, frozen=True):
     name: str
     account: str
     region: str
+
+
+class TaggedResource(Struct, frozen=True):
+    """A resource and its tags, as the Resource Groups Tagging API lists it."""
+
+    arn: str
+    tags: Mapping[str, str]
 
 
 def parse_resource_arn(arn: str) -> ResourceRef | None:

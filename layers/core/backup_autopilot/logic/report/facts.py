@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from backup_autopilot.logic.copies.destinations import Destination
     from backup_autopilot.logic.protection import Plan, TagDecision
-    from backup_autopilot.logic.reconcile import TaggedResource
+    from backup_autopilot.logic.resources import TaggedResource
 
 #: backup and copy job states that end a job badly (ABORTED counts as failed)
 FAILED_STATES = frozenset({"FAILED", "ABORTED"})
