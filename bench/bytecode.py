@@ -12,59 +12,17 @@ Lambda, and ``PYTHONDONTWRITEBYTECODE`` set (the source-only layer stays so, as 
 
 from __future__ import annotations
 
-import compileall
-import importlib.util
-import py_compile
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
 
 from bench import imports
+from bench.layer import build
 from bench.report import quiet
 
 ROOT = Path(__file__).resolve().parent.parent
-#: the layer's top-level modules (layers/core/requirements.txt and what they require)
-LAYER_MODULES = (
-    "aws_lambda_powertools",
-    "boto3",
-    "botocore",
-    "dateutil",
-    "jmespath",
-    "msgspec",
-    "s3transfer",
-    "six",
-    "slack_sdk",
-    "typing_extensions",
-    "urllib3",
-)
 FUNCTIONS = ("copy_outcome", "notify", "protect_resource", "reconcile", "record_backup", "start_copies")
 RUNS = 7
-
-
-def build(target: Path, *, compiled: bool) -> Path:
-    """A layer's ``python/`` folder under ``target``: the venv's copies of the layer's packages and
-    the product's package, without bytecode, then compiled as the Makefile does when ``compiled``."""
-    python = target / "python"
-    python.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in LAYER_MODULES:
-        spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin is not None, name
-        origin = Path(spec.origin)
-        if origin.name == "__init__.py":
-            shutil.copytree(origin.parent, python / name, ignore=ignore)
-        else:
-            shutil.copy2(origin, python / origin.name)
-    shutil.copytree(ROOT / "layers" / "core" / "backup_autopilot", python / "backup_autopilot", ignore=ignore)
-    if compiled:
-        compileall.compile_dir(
-            python,
-            quiet=1,
-            workers=0,
-            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-        )
-    return python
 
 
 def main(functions: tuple[str, ...] = FUNCTIONS, runs: int = RUNS) -> dict[str, tuple[float, float]]:
@@ -81,7 +39,7 @@ def main(functions: tuple[str, ...] = FUNCTIONS, runs: int = RUNS) -> dict[str, 
             spec = {
                 "mode": "function-call",
                 "answers": rec.answers,
-                "path": str(ROOT / "functions" / name / "app.py"),
+                "path": str(ROOT / "functions" / name / "app.py"),  # source, as SAM ships it
                 "event": rec.event,
                 "arn": rec.arn,
                 "memory": rec.memory,

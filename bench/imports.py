@@ -18,6 +18,12 @@ The processes are ``bench/coldstart_child.py``: the function's environment as th
 no awscrt (the Lambda runtime has none), botocore stubbed at the HTTP layer with the responses the
 sandbox gave when the same event was invoked there first (recorded here, in this process). The
 child also reports its peak resident memory and the bytes the handler logged.
+
+The code the children load is built as Lambda gets it (:mod:`bench.layer`): the layer compiled as
+``layers/core/Makefile`` compiles it, each function's folder as its build ships it, first on
+``PYTHONPATH`` with ``PYTHONDONTWRITEBYTECODE`` set. Not the working tree: whether its
+``__pycache__`` is current depends on what ran there last (a module edited since, under
+``PYTHONDONTWRITEBYTECODE``, was compiled on every start and counted against the function).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.layer import build, task
 from bench.report import quiet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +64,7 @@ BASE_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",  # pragma: allowlist secret (fake credentials: nothing leaves)
-    "PYTHONPATH": str(ROOT / "layers" / "core"),
+    "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's disks are read-only: what is not compiled stays so
 }
 #: environment the child must not get: the Slack secret would make notify post over real HTTP
 DROPPED = ("SLACK_WEBHOOK_SECRET_ARN", "AWS_ENDPOINT_URL")
@@ -208,19 +215,20 @@ def _child(spec: dict[str, Any], environment: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def measure(rec: Recording, runs: int) -> Row:
-    """``runs`` interleaved pairs for each ratio (baseline first in every pair)."""
-    path = str(ROOT / "functions" / rec.function / "app.py")
-    common = {"path": path, "event": rec.event, "arn": rec.arn, "memory": rec.memory}
+def measure(rec: Recording, runs: int, layer: Path, function: Path) -> Row:
+    """``runs`` interleaved pairs for each ratio (baseline first in every pair), the function's
+    folder and the layer first on the path of both (Lambda's ``/var/task``, then ``/opt/python``)."""
+    common = {"path": str(function / "app.py"), "event": rec.event, "arn": rec.arn, "memory": rec.memory}
+    environment = {**rec.environment, "PYTHONPATH": f"{function}:{layer}"}
     import_ratios, call_ratios, import_ms, call_ms, peaks = [], [], [], [], []
     last: dict[str, Any] = {}
     for _ in range(runs):
-        base = _child({"mode": "import-boto3"}, rec.environment)["seconds"]
-        ours = _child({"mode": "import-function", **common}, rec.environment)["seconds"]
+        base = _child({"mode": "import-boto3"}, environment)["seconds"]
+        ours = _child({"mode": "import-function", **common}, environment)["seconds"]
         import_ratios.append(ours / base)
         import_ms.append(ours * 1000)
-        base = _child({"mode": "boto3-call"}, rec.environment)["seconds"]
-        last = _child({"mode": "function-call", "answers": rec.answers, **common}, rec.environment)
+        base = _child({"mode": "boto3-call"}, environment)["seconds"]
+        last = _child({"mode": "function-call", "answers": rec.answers, **common}, environment)
         call_ratios.append(last["seconds"] / base)
         call_ms.append(last["seconds"] * 1000)
         peaks.append(last["peak_mb"])
@@ -248,7 +256,9 @@ def main(functions: list[str] | None = None) -> list[Row]:
     names = functions or sorted(SAMPLES)
     with quiet():  # the handlers' log lines, as they run once in the sandbox, stay out of the report
         recordings = record(names)
-    rows = [measure(recordings[name], RUNS) for name in names]
+    with tempfile.TemporaryDirectory() as scratch:
+        layer = build(Path(scratch) / "layer", compiled=True)
+        rows = [measure(recordings[name], RUNS, layer, task(Path(scratch), name)) for name in names]
     print(
         f"\nCold start: module import and first invocation, fresh processes, median of {RUNS} "
         "interleaved pairs per ratio "
