@@ -1,5 +1,6 @@
-"""After ``sam build``: every module of the built layer has its compiled bytecode, for the Lambda
-runtime's Python (3.13) and unchecked (layers/core/Makefile says why). Exit 1 with what is missing."""
+"""After ``sam build``: every module of what the Makefiles build (the layer, the report function) has
+its compiled bytecode, for the Lambda runtime's Python (3.13) and unchecked (lambda-python.mk says
+why). Exit 1 with what is missing."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import importlib.util
 import sys
 from pathlib import Path
 
-LAYER = Path(".aws-sam/build/CoreLayer/python")
+#: the artifacts built by a Makefile (template.yaml: Metadata BuildMethod: makefile)
+BUILT = (Path(".aws-sam/build/CoreLayer/python"), Path(".aws-sam/build/ReportFunction"))
 UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 
 
-def main() -> int:
-    sources = sorted(LAYER.rglob("*.py"))
+def check(folder: Path) -> int:
+    sources = sorted(folder.rglob("*.py"))
     problems = []
     for source in sources:
         compiled = Path(importlib.util.cache_from_source(str(source)))
@@ -26,11 +28,15 @@ def main() -> int:
         ):
             problems.append(f"not unchecked-hash bytecode for this Python: {compiled}")
     if not sources:
-        problems.append(f"no module in {LAYER} (run sam build first)")
-    print(f"layer bytecode: {len(sources)} modules, {len(problems)} problems")
+        problems.append(f"no module in {folder} (run sam build first)")
+    print(f"{folder}: {len(sources)} modules, {len(problems)} without their bytecode")
     for problem in problems[:20]:
         print(f"  {problem}")
-    return 1 if problems else 0
+    return len(problems)
+
+
+def main() -> int:
+    return 1 if sum(check(folder) for folder in BUILT) else 0
 
 
 if __name__ == "__main__":
