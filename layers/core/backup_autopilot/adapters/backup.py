@@ -104,7 +104,9 @@ class BackupGateway:
                 plan_arn=summary.arn,
                 vault_name=rule["TargetBackupVaultName"],
                 rule_name=rule["RuleName"],
-                lifecycle={k: int(v) for k, v in rule.get("Lifecycle", {}).items() if isinstance(v, int)},
+                # the rule's days, and its archive opt-in as the boolean the API takes (an int there
+                # fails StartBackupJob's parameter validation)
+                lifecycle={k: v for k, v in rule.get("Lifecycle", {}).items() if isinstance(v, int)},
                 interval=interval_of(rule.get("ScheduleExpression", "cron(0 5 ? * * *)")),
                 start_window=dt.timedelta(minutes=int(rule.get("StartWindowMinutes") or 480)),
                 stack_owned=stack_owned,

@@ -44,7 +44,8 @@ class Plan(Struct, frozen=True):
     plan_arn: str
     vault_name: str
     rule_name: str
-    lifecycle: Mapping[str, int] = field(default_factory=dict)
+    #: the rule's lifecycle: its days, and its archive opt-in (a boolean)
+    lifecycle: Mapping[str, int | bool] = field(default_factory=dict)
     #: a resource with a recovery point newer than this needs no first backup
     interval: dt.timedelta = dt.timedelta(days=1)
     #: how long after its scheduled time a plan job may start (the rule's StartWindowMinutes)
