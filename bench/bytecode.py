@@ -17,10 +17,9 @@ import tempfile
 from pathlib import Path
 
 from bench import imports
-from bench.layer import build
+from bench.layer import build, task
 from bench.report import quiet
 
-ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ("copy_outcome", "notify", "protect_resource", "reconcile", "record_backup", "start_copies")
 RUNS = 7
 
@@ -36,10 +35,11 @@ def main(functions: tuple[str, ...] = FUNCTIONS, runs: int = RUNS) -> dict[str, 
         }
         for name in functions:
             rec = recordings[name]
+            function = task(Path(scratch) / "functions", name)  # source, as SAM's python builder ships it
             spec = {
                 "mode": "function-call",
                 "answers": rec.answers,
-                "path": str(ROOT / "functions" / name / "app.py"),  # source, as SAM ships it
+                "path": str(function / "app.py"),
                 "event": rec.event,
                 "arn": rec.arn,
                 "memory": rec.memory,
@@ -49,7 +49,7 @@ def main(functions: tuple[str, ...] = FUNCTIONS, runs: int = RUNS) -> dict[str, 
                 for kind, layer in layers.items():
                     environment = {
                         **rec.environment,
-                        "PYTHONPATH": str(layer),
+                        "PYTHONPATH": f"{function}:{layer}",
                         "PYTHONDONTWRITEBYTECODE": "1",
                     }
                     times[kind].append(imports._child(spec, environment)["seconds"])
