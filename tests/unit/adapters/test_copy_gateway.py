@@ -508,34 +508,30 @@ def _facts_of(job: dict[str, Any], state: str | None = None) -> CopyJobFacts:
     )
 
 
-def test_a_described_copy_job_keeps_every_fact_and_its_current_state_over_the_events(
-    aws: StubbedClients,
+@pytest.mark.parametrize(
+    ("described_state", "event_state", "kept"),
+    [
+        ("COMPLETED", "RUNNING", "COMPLETED"),  # the job has completed since the event: AWS's answer wins
+        (None, "FAILED", "FAILED"),  # an answer without a state keeps the event's
+    ],
+)
+def test_a_described_copy_job_keeps_every_fact_and_its_current_state(
+    aws: StubbedClients, described_state: str | None, event_state: str, kept: str
 ) -> None:
     job = _full_copy_job()
+    if described_state is None:
+        del job["State"]
+    else:
+        job["State"] = described_state
     aws.stub("backup").add_response("describe_copy_job", {"CopyJob": job}, {"CopyJobId": "C1"})
     found = CopyGateway(aws, role_arn=ROLE).copy_job(
         copy_job_id="C1",
         source_point_arn=None,
         destination_vault_arn=None,
-        state="RUNNING",
+        state=event_state,
         region="us-east-1",
     )
-    # the event said RUNNING; the job has completed since: AWS's answer wins
-    assert found == _facts_of(job)
-
-
-def test_a_copy_job_described_without_a_state_keeps_the_events_state(aws: StubbedClients) -> None:
-    job = _full_copy_job()
-    del job["State"]
-    aws.stub("backup").add_response("describe_copy_job", {"CopyJob": job}, {"CopyJobId": "C1"})
-    found = CopyGateway(aws, role_arn=ROLE).copy_job(
-        copy_job_id="C1",
-        source_point_arn=None,
-        destination_vault_arn=None,
-        state="FAILED",
-        region="us-east-1",
-    )
-    assert found == _facts_of(job, state="FAILED")
+    assert found == _facts_of(job, state=kept)
 
 
 def test_failed_copies_are_the_jobs_completed_since_that_ended_badly_page_by_page(
