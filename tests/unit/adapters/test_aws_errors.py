@@ -51,9 +51,10 @@ def test_transient_errors_are_not_refusals(backup: Any, code: str) -> None:
     assert not isinstance(caught.value, Refused)
 
 
-def test_a_5xx_is_transient_whatever_its_code(backup: Any) -> None:
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_5xx_is_transient_whatever_its_code(backup: Any, status: int) -> None:
     with Stubber(backup) as stub:
-        stub.add_client_error("list_backup_vaults", "WeirdNewError", http_status_code=503)
+        stub.add_client_error("list_backup_vaults", "WeirdNewError", http_status_code=status)
         with pytest.raises(ClientError) as caught:
             backup.list_backup_vaults()
     assert not isinstance(caught.value, Refused)

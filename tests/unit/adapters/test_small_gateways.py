@@ -13,8 +13,9 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from backup_autopilot.adapters.backup import BackupGateway
-from backup_autopilot.adapters.events import MAX_ENTRIES, EventBridgePublisher, EventPublishError
+from backup_autopilot.adapters.events import MAX_BYTES, MAX_ENTRIES, EventBridgePublisher, EventPublishError
 from backup_autopilot.adapters.inventory import PAGE_SIZE, TaggedInventory
+from backup_autopilot.adapters.notifications import SnsPublisher
 from backup_autopilot.logic.protection import Plan, ResourceGone
 from backup_autopilot.logic.resources import parse_resource_arn
 
@@ -188,3 +189,78 @@ def test_a_resource_deleted_before_its_backup_is_gone(backup: tuple[BackupGatewa
     assert resource is not None
     with pytest.raises(ResourceGone):
         gateway.start_backup(resource=resource, plan=_plan(lifecycle={}), token="tok")
+
+
+def test_events_go_in_batches_that_stay_under_eventbridge_s_size_limit(events: tuple[Any, Stubber]) -> None:
+    client, stub = events
+    sent: list[list[dict[str, Any]]] = []
+    client.meta.events.register(
+        "provide-client-params.events.PutEvents", lambda params, **_: sent.append(params["Entries"])
+    )
+    for n in (3, 1):
+        stub.add_response("put_events", {"FailedEntryCount": 0, "Entries": _entries(n)}, {"Entries": ANY})
+    publisher = EventBridgePublisher(client, "bus")
+    # four events of ~60 KB (a detail's own limit is 64 KiB): three fit one PutEvents (its limit is
+    # 256 KB, the publisher keeps under 200 KB), the fourth goes alone
+    for n in range(4):
+        offenders = [{"resource": TABLE, "why": "x" * 540} for _ in range(100)]
+        publisher.publish(
+            "Coverage Report", {"severity": "info", "summary": "hourly", "offenders": offenders, "n": n}
+        )
+    publisher.flush()
+    assert [[json.loads(e["Detail"])["n"] for e in batch] for batch in sent] == [[0, 1, 2], [3]]
+    assert all(
+        sum(len(e["Detail"]) + len(e["DetailType"]) + 200 for e in batch) <= MAX_BYTES for batch in sent
+    )
+
+
+def test_an_event_s_dates_are_published_as_text(events: tuple[Any, Stubber]) -> None:
+    client, stub = events
+    sent: list[list[dict[str, Any]]] = []
+    client.meta.events.register(
+        "provide-client-params.events.PutEvents", lambda params, **_: sent.append(params["Entries"])
+    )
+    stub.add_response("put_events", {"FailedEntryCount": 0, "Entries": _entries(1)}, {"Entries": ANY})
+    publisher = EventBridgePublisher(client, "bus")
+    when = dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC)
+    publisher.publish("Copy Started", {"summary": "copy", "resource": TABLE, "at": when})
+    publisher.flush()
+    assert json.loads(sent[0][0]["Detail"])["at"] == "2026-03-02 05:00:00+00:00"
+
+
+def test_an_alert_s_attributes_are_typed_for_subscription_filters() -> None:
+    client, stub = _stubbed("sns")
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
+    stub.add_response(
+        "publish",
+        {"MessageId": "m-1"},
+        {
+            "TopicArn": topic,
+            "Subject": "Backup failed",
+            "Message": "orders: the backup failed",
+            "MessageAttributes": {
+                "severity": {"DataType": "String", "StringValue": "critical"},
+                "resolved": {"DataType": "String", "StringValue": "false"},
+                "actionable": {"DataType": "String", "StringValue": "true"},
+                "count": {"DataType": "Number", "StringValue": "3"},
+                "resources": {"DataType": "String.Array", "StringValue": json.dumps([TABLE, "7"])},
+            },
+        },
+    )
+    with stub:
+        message_id = SnsPublisher(client, topic).publish(
+            "Backup failed",
+            "orders: the backup failed",
+            {
+                "severity": "critical",
+                "resolved": False,
+                "actionable": True,
+                "count": 3,
+                "resources": [TABLE, 7],
+                "plan": None,  # empty attributes are not sent (SNS refuses an empty value)
+                "vault": "",
+                "tags": [],
+            },
+        )
+        stub.assert_no_pending_responses()
+    assert message_id == "m-1"
