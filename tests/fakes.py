@@ -18,6 +18,8 @@ class FakeBackup:
     opted: dict[str, bool] = field(default_factory=dict)
     latest: dict[str, dt.datetime] = field(default_factory=dict)
     selections: set[str] = field(default_factory=set)
+    #: (plan id, tag key) of every tag selection created
+    selection_keys: list[tuple[str, str]] = field(default_factory=list)
     started: list[tuple[str, str, str]] = field(default_factory=list)  # (resource arn, plan alias, token)
     jobs_by_token: dict[str, str] = field(default_factory=dict)
 
@@ -31,6 +33,7 @@ class FakeBackup:
         if plan.plan_id in self.selections:
             return False
         self.selections.add(plan.plan_id)
+        self.selection_keys.append((plan.plan_id, plan_tag_key))
         return True
 
     def latest_backup(self, resource_arn: str) -> dt.datetime | None:
@@ -83,17 +86,31 @@ class FakeCopies:
     jobs: dict[str, Any] = field(default_factory=dict)
     #: the DeleteAfterDays of every StartCopyJob, in order (None: no lifecycle, the source's expiry)
     retentions: list[int | None] = field(default_factory=list)
+    #: recovery points by ARN (RecoveryPointFacts); any other ARN reads as ``point``
+    points: dict[str, Any] = field(default_factory=dict)
+    #: StartCopyJob refuses copies to these destination vaults, with the message given
+    refuse_vaults: dict[str, str] = field(default_factory=dict)
+    #: what each call was asked: DescribeRecoveryPoint (vault name, ARN, account, Region), the tag
+    #: lookup (resource ARN, Region, tag key), ListCopyJobs by point (point ARN, Region), the copy
+    #: job lookup (its keyword arguments)
+    reads: list[tuple[str, str, str, str]] = field(default_factory=list)
+    tag_lookups: list[tuple[str, str, str]] = field(default_factory=list)
+    listings: list[tuple[str, str]] = field(default_factory=list)
+    job_lookups: list[dict[str, str | None]] = field(default_factory=list)
 
     def recovery_point(self, *, vault_name: str, arn: str, account: str, region: str) -> Any:
         self.calls.append("DescribeRecoveryPoint")
-        return self.point
+        self.reads.append((vault_name, arn, account, region))
+        return self.points.get(arn, self.point)
 
     def copy_to_tag(self, resource_arn: str, region: str, tag_key: str) -> str | None:
         self.calls.append("GetResources")
+        self.tag_lookups.append((resource_arn, region, tag_key))
         return self.tag
 
     def attempted_destinations(self, point_arn: str, region: str) -> set[str]:
         self.calls.append("ListCopyJobs")
+        self.listings.append((point_arn, region))
         return set(self.destinations_by_point.get(point_arn, set()))
 
     def copy_job(
@@ -105,6 +122,15 @@ class FakeCopies:
         state: str,
         region: str,
     ) -> Any:
+        self.job_lookups.append(
+            {
+                "copy_job_id": copy_job_id,
+                "source_point_arn": source_point_arn,
+                "destination_vault_arn": destination_vault_arn,
+                "state": state,
+                "region": region,
+            }
+        )
         if copy_job_id:
             self.calls.append("DescribeCopyJob")
             return self.jobs.get(copy_job_id)
@@ -121,9 +147,10 @@ class FakeCopies:
     def start_copy(self, point: Any, order: Any, *, delete_after_days: int | None) -> str:
         self.calls.append("StartCopyJob")
         self.retentions.append(delete_after_days)
-        if self.refuse_with is not None:
+        refusal = self.refuse_vaults.get(order.destination.vault_arn, self.refuse_with)
+        if refusal is not None:
             from backup_autopilot.logic.copies.service import CopyRefused
 
-            raise CopyRefused(self.refuse_with)
+            raise CopyRefused(refusal)
         self.destinations_by_point.setdefault(point.arn, set()).add(order.destination.vault_arn)
         return self.jobs_by_token.setdefault(order.token, f"copy-{len(self.jobs_by_token) + 1}")

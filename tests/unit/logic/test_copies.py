@@ -1,4 +1,5 @@
-"""Copy destinations from the stack and the backup-copy-to tag; skips; failure causes."""
+"""Copy destinations from the stack and the backup-copy-to tag (and what a wrong entry is reported
+as); vault ARNs; skips; failure causes."""
 
 from __future__ import annotations
 
@@ -150,3 +151,38 @@ def test_plain_dynamodb_backups_are_not_copied_and_the_fix_is_named() -> None:
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("tag", "problem"),
+    [
+        ("none,us-west-2", "'none' cannot be combined with destinations"),
+        ("us-west-2,None", "'none' cannot be combined with destinations"),
+        ("bogus,us-west-2", "'bogus' is neither a Region nor ACCOUNT:REGION"),
+        ("us-east-1,us-west-2", "'us-east-1' is where the backup already is"),
+        (
+            "ap-south-1,us-west-2",
+            "'ap-south-1' is not a copy destination this stack allows (123456789012:us-west-2, "
+            "210987654321:eu-central-1)",
+        ),
+    ],
+)
+def test_a_wrong_entry_is_reported_in_words_and_the_valid_ones_are_still_followed(
+    tag: str, problem: str
+) -> None:
+    targets = _resolve(tag)
+    assert targets.destinations == (DR,) and targets.problems == (problem,)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "xarn:aws:backup:us-west-2:123456789012:backup-vault:v",
+        "arn:aws:s3:us-west-2:123456789012:backup-vault:v",
+        "arn:aws:backup:us-west-2:123456789012:backup-plan:v",
+        "arn:aws:backup:us-west-2:123456789012:backup-vault:",
+        "arn:aws:backup:us-west-2:123456789012:backup-vault:v:extra",
+    ],
+)
+def test_anything_but_a_backup_vault_arn_is_no_vault_location(arn: str) -> None:
+    assert vault_location(arn) is None

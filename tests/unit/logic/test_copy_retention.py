@@ -90,6 +90,7 @@ def test_a_plans_override_wins_over_the_stacks() -> None:
         ("-30", None),
         ("90 days", None),
         ("²", None),  # a digit to str.isdigit, not to int(): never a crash
+        ("1", 1),
         (" 90 ", 90),
         ("365", 365),
     ],
