@@ -76,10 +76,14 @@ def _landed(
 
 
 def _chain(
-    copies: FakeCopies, event: CopyJobEvent | None = None, *, stack_days: int | None = None
+    copies: FakeCopies,
+    event: CopyJobEvent | None = None,
+    *,
+    stack_days: int | None = None,
+    defaults: tuple[Destination, ...] = (DR,),
 ) -> tuple[list[str], FakeEvents]:
     events = FakeEvents()
-    ctx = CopyContext(copies, events, ALLOWED, (DR,), "backup-copy-to", stack_days)
+    ctx = CopyContext(copies, events, ALLOWED, defaults, "backup-copy-to", stack_days)
     started = continue_chain(event or _landed(), ctx, source=copies.point, own_account=ACCOUNT)
     return started, events
 
@@ -89,7 +93,9 @@ def test_a_copy_landed_in_the_dr_vault_goes_on_to_the_other_accounts_vault_from_
     copies = FakeCopies(_point(), tag=f"{OTHER}:us-west-2", points={LANDED: HOP})
     # WHEN its first hop lands in the DR vault
     started, events = _chain(copies, stack_days=35)
-    # THEN the landed copy is read in the DR vault's account and Region, and copied on from there
+    # THEN the source resource's tag is read where it lives, the landed copy in the DR vault's
+    # account and Region, and the copy goes on from there
+    assert copies.tag_lookups == [(VOLUME, "us-east-1", "backup-copy-to")]
     assert copies.reads == [("bap-dr", LANDED, ACCOUNT, "us-west-2")]
     assert copies.listings == [(LANDED, "us-west-2")]
     assert started == ["copy-1"] and copies.destinations_by_point == {LANDED: {FAR.vault_arn}}
@@ -184,3 +190,12 @@ def test_a_copy_that_needs_no_second_hop_stops_after_reading_the_tag() -> None:
     started, events = _chain(copies)
     # THEN the landed copy is not even read
     assert started == [] and copies.calls == ["GetResources"] and events.published == []
+
+
+def test_an_untagged_resource_goes_on_to_the_stacks_default_destinations() -> None:
+    # GIVEN a stack whose defaults are its DR vault and the other account's vault in that Region
+    copies = FakeCopies(_point(), points={LANDED: HOP})
+    # WHEN the first hop of an untagged resource's point lands in the DR vault
+    started, events = _chain(copies, defaults=(DR, FAR))
+    # THEN the second hop goes to the other account's vault
+    assert len(started) == 1 and [d["destination_vault_arn"] for _, d in events.published] == [FAR.vault_arn]

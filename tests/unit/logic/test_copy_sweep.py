@@ -130,7 +130,8 @@ def test_the_sweep_lists_the_stacks_vaults_only_since_the_given_time_in_its_regi
         ("ListCopyJobs", None, "us-east-1", SINCE),
         ("ListRecoveryPointsByBackupVault", "primary", "us-east-1", SINCE),
     ]
-    # AND the lost point is copied to the default DR vault
+    # AND the lost point is read in the sweep's account and Region and copied to the default DR vault
+    assert gateway.reads == [("primary", RP, ACCOUNT, "us-east-1")]
     assert (sweep.points, sweep.covered, sweep.copied, sweep.copies_started) == (1, 0, 1, 1)
     assert [e[0] for e in events.published] == ["Copy Started"]
     assert sweep.failures_reported == 0

@@ -176,6 +176,21 @@ def test_a_recent_backup_is_named_and_no_job_is_started() -> None:
     assert events.published[0][1]["backup_job_id"] is None and backup.started == []
 
 
+def test_an_opt_in_warning_is_kept_when_a_recent_backup_makes_a_job_unnecessary() -> None:
+    protector, backup, _, events = _protector(allow_opt_in=True)
+    backup.opted["DynamoDB"] = False
+    backup.latest[TABLE] = NOW - dt.timedelta(hours=3)
+    decision = _decide(TABLE, {"backup-plan": "daily"})
+    result = protector.apply(decision, now=NOW)
+    assert (
+        result.warnings == ["opted DynamoDB in for AWS Backup in us-east-1"] and result.decision == decision
+    )
+    assert (
+        events.published[0][1]["warnings"] == result.warnings
+        and events.published[0][1]["severity"] == "warning"
+    )
+
+
 def test_a_backup_exactly_one_interval_old_is_due_again() -> None:
     protector, backup, _, _ = _protector()
     backup.latest[TABLE] = NOW - dt.timedelta(days=1)
