@@ -17,10 +17,13 @@ from backup_autopilot.logic.protection import (
     Outcome,
     Plan,
     ProtectionResult,
+    Protector,
+    ResourceGone,
     TagDecision,
     handle_tag_change,
 )
 from backup_autopilot.logic.resources import ResourceRef
+from tests.fakes import FakeBackup, FakeEvents, FakeResources
 from tests.unit.logic.test_protection import BUCKET, INSTANCE, NOW, PLANS, TABLE, VOLUME, _decide, _protector
 
 VALID = "daily, monthly, weekly"
@@ -290,7 +293,27 @@ def test_a_removed_tag_is_a_warning_deduplicated_by_the_hour() -> None:
             },
         )
     ]
-    assert (result.outcome, result.detail) == (Outcome.REMOVED, summary)
+    assert (result.outcome, result.detail, result.decision.outcome) == (
+        Outcome.REMOVED,
+        summary,
+        Outcome.REMOVED,
+    )
+
+
+def test_a_resource_deleted_meanwhile_is_ignored_saying_so() -> None:
+    class GoneBackup(FakeBackup):
+        def latest_backup(self, resource_arn: str) -> dt.datetime | None:
+            raise ResourceGone(resource_arn)
+
+    events = FakeEvents()
+    decision = _decide(TABLE, {"backup-plan": "daily"})
+    result = Protector(GoneBackup(), FakeResources(), events, "backup-plan").apply(decision, now=NOW)
+    assert (result.decision, result.outcome, result.detail) == (
+        decision,
+        Outcome.IGNORED,
+        "the resource no longer exists",
+    )
+    assert events.published == []
 
 
 def test_an_ignored_decision_hands_back_its_reason() -> None:
