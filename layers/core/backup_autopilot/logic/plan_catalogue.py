@@ -26,7 +26,6 @@ from backup_autopilot.models.severity import Severity
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from backup_autopilot.logic.protection import Plan
 
 ASSIGNABLE_TAG = "backup-autopilot:assignable"
 ALIAS_TAG = "backup-autopilot:plan"
@@ -174,13 +173,3 @@ def select_plans(
             claim = plan.tags.get(ALIAS_TAG)
             rejected.append(Rejection(plan, NOT_LISTED, claim, stack_by_alias.get(claim or "")))
     return Selection(assignable, rejected)
-
-
-def check_vaults(
-    plans: Mapping[str, Plan], *, stack_plan_ids: Iterable[str], vaults: Iterable[str]
-) -> list[str]:
-    """Aliases of listed plans whose vault the stack does not list (the stack's own plans pass)."""
-    allowed, own = set(vaults), set(stack_plan_ids)
-    return [
-        alias for alias, plan in plans.items() if plan.plan_id not in own and plan.vault_name not in allowed
-    ]
