@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from backup_autopilot.logic.report.facts import JobFact, VerdictFact
+from backup_autopilot.logic.report.restores import results_by_type
 from backup_autopilot.logic.resources import TaggedResource
 from backup_autopilot.logic.restore_tests.facts import ResourceFacts, RestoreJob
 from tests.unit.logic.test_report import inputs, table
@@ -134,3 +135,10 @@ def test_a_restore_jobs_minutes_need_both_of_its_dates() -> None:
     assert job.minutes == 2.5
     assert RestoreJob("r", "RUNNING", "EBS", creation_date=WHEN).minutes is None
     assert RestoreJob("r", "COMPLETED", "EBS", completion_date=WHEN).minutes is None
+
+
+def test_a_verdict_record_without_its_ids_has_them_empty_and_its_type_unknown_in_the_report() -> None:
+    fact = VerdictFact.from_record({"date": WHEN.isoformat()})
+    assert fact == VerdictFact(job_id="", resource_arn="", resource_type="", passed=False, date=WHEN)
+    [results] = results_by_type(inputs(now=WHEN, verdicts=[fact]))
+    assert (results.resource_type, results.failed) == ("unknown", 1)
