@@ -183,7 +183,9 @@ def test_decisions_are_ordered_by_outcome_type_and_resource() -> None:
 
 def test_a_type_nobody_said_is_opted_in_is_not_and_rejects_the_resource() -> None:
     [decision] = dry_run(inputs([table("t", **{"backup-plan": "weekly"})], opted_in={})).rejected
-    assert (decision.plan, decision.reason, decision.fix) == (
+    assert (decision.resource, decision.resource_type, decision.plan, decision.reason, decision.fix) == (
+        table("t").arn,
+        "DynamoDB",
         "weekly",
         "resource type DynamoDB is not opted in for AWS Backup in us-east-1",
         "opt DynamoDB in (AWS Backup > Settings > Service opt-in), or deploy with AllowOptIn=true",
@@ -227,6 +229,25 @@ def test_copy_tag_entries_the_stack_cannot_follow_are_warned_about() -> None:
         )
     ]
     assert result.protected[0].copies == [DR.key]
+
+
+def test_a_copy_tag_naming_the_resources_own_region_is_warned_about() -> None:
+    result = dry_run(inputs([table("t", **{"backup-plan": "daily", "backup-copy-to": REGION})]))
+    assert [f.detail for f in result.findings] == [f"'{REGION}' is where the backup already is"]
+    assert result.protected[0].copies == []
+
+
+def test_the_advanced_dynamodb_finding_names_every_destination_skipped() -> None:
+    other = Destination("210987654321", "eu-west-1", "arn:aws:backup:eu-west-1:210987654321:backup-vault:c")
+    result = dry_run(
+        inputs(
+            [table("orders", **{"backup-plan": "daily"})],
+            destinations={DR.key: DR, other.key: other},
+            advanced_dynamodb=False,
+        )
+    )
+    [finding] = result.violations
+    assert finding.detail.startswith(f"copies of orders to {DR.key}, {other.key} would be skipped: ")
 
 
 def test_dynamodb_copies_and_restore_tests_without_advanced_backup_say_what_would_not_happen() -> None:

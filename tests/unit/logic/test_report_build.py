@@ -39,6 +39,7 @@ def test_the_coverage_funnel_per_type() -> None:
     data = inputs(
         tagged=[
             tagged("fresh"),
+            tagged("fresh-too"),
             tagged("late"),
             tagged("never"),
             tagged("typo", "dayly"),
@@ -46,27 +47,27 @@ def test_the_coverage_funnel_per_type() -> None:
             TaggedResource(VOLUME, {"backup-plan": "weekly"}),
         ],
         eligible={table("fresh"): "DynamoDB", table("untagged"): "DynamoDB", VOLUME: "EBS"},
-        points=[point("fresh", 2), point("late", 30)],
+        points=[point("fresh", 2), point("fresh-too", 20), point("late", 30)],
         protected={VOLUME: NOW - dt.timedelta(hours=48)},
     )
     report = build_report(data)
     assert report.coverage == [
         TypeCoverage(
-            "DynamoDB", eligible=5, tagged=4, protected=2, within_rpo=1, out_of_rpo=3, oldest_hours=30
+            "DynamoDB", eligible=6, tagged=5, protected=3, within_rpo=2, out_of_rpo=3, oldest_hours=30
         ),
         TypeCoverage("EBS", eligible=1, tagged=1, protected=1, within_rpo=1, out_of_rpo=0, oldest_hours=48),
         TypeCoverage("unsupported", eligible=0, tagged=1, protected=0, within_rpo=0, out_of_rpo=1),
     ]
     assert report.totals == TypeCoverage(
-        "all", eligible=6, tagged=6, protected=3, within_rpo=2, out_of_rpo=4, oldest_hours=None
+        "all", eligible=7, tagged=7, protected=4, within_rpo=3, out_of_rpo=4, oldest_hours=None
     )
 
 
 def test_a_volume_covered_by_its_instance_is_protected_by_the_instances_backup() -> None:
     volume = TaggedResource(VOLUME, {"backup-plan": "daily", "backup-autopilot:covered-by": INSTANCE})
-    report = build_report(inputs(tagged=[volume], protected={INSTANCE: NOW - dt.timedelta(hours=3)}))
+    report = build_report(inputs(tagged=[volume], protected={INSTANCE: NOW - dt.timedelta(minutes=30)}))
     assert report.coverage == [
-        TypeCoverage("EBS", eligible=1, tagged=1, protected=1, within_rpo=1, out_of_rpo=0, oldest_hours=3)
+        TypeCoverage("EBS", eligible=1, tagged=1, protected=1, within_rpo=1, out_of_rpo=0, oldest_hours=0.5)
     ]
 
 
@@ -224,6 +225,25 @@ def test_a_type_with_nothing_protected_or_expected_emits_no_age_or_sla() -> None
         "BackupJobsPartial",
     }
     assert found[("BackupJobsFailed", "DynamoDB")] == 0
+
+
+def test_a_job_that_ended_at_the_last_run_is_counted_in_this_one() -> None:
+    last_run = NOW - dt.timedelta(hours=1)
+    backup = JobFact(
+        "b", table("b"), "DynamoDB", "FAILED", last_run - dt.timedelta(minutes=5), completed=last_run
+    )
+    copy = JobFact(
+        "c",
+        table("b"),
+        "DynamoDB",
+        "FAILED",
+        last_run - dt.timedelta(minutes=5),
+        completed=last_run,
+        destination_vault_arn=DR.vault_arn,
+    )
+    data = inputs(tagged=[tagged("b")], backup_jobs=[backup], copy_jobs=[copy], destinations={DR.key: DR})
+    found = emitted(build_report(data), data)
+    assert (found[("BackupJobsFailed", "DynamoDB")], found[("CopyJobsFailed", DR.key)]) == (1, 1)
 
 
 def test_a_longer_metrics_window_counts_older_failed_jobs() -> None:

@@ -196,6 +196,27 @@ def test_points_the_stack_does_not_copy_are_counted_as_skipped_by_why_not_as_mis
     assert lag.skipped == {SkipReason.CONTINUOUS.value: 1, SkipReason.DYNAMODB_NOT_ADVANCED.value: 1}
 
 
+def test_a_point_is_never_expected_where_it_already_is() -> None:
+    here = Destination(ACCOUNT, REGION, f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:local")
+    listed = lags(tagged=[tagged("a")], destinations={here.key: here, DR.key: DR}, points=[point("a", 10)])
+    assert (listed[here.key].missing, listed[DR.key].missing) == (0, 1)
+
+
+def test_a_snapshot_not_copied_to_another_account_is_missing_whatever_its_key() -> None:
+    volume = f"arn:aws:ec2:{REGION}:{ACCOUNT}:volume/vol-1"
+    snapshot = PointFact(
+        f"arn:aws:ec2:{REGION}::snapshot/snap-1", volume, "EBS", "vault", NOW - dt.timedelta(hours=10)
+    )
+    [lag] = copy_lag(
+        inputs(
+            tagged=[TaggedResource(volume, {"backup-plan": "daily"})],
+            destinations={VAULT.key: VAULT},
+            points=[snapshot],
+        )
+    )
+    assert (lag.missing, lag.skipped) == (1, {})
+
+
 def test_skipped_points_of_the_same_reason_add_up() -> None:
     natives = [
         PointFact(

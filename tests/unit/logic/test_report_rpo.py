@@ -213,10 +213,12 @@ def test_a_volume_covered_by_its_instance_is_explained_by_the_instances_jobs() -
 
 
 def test_a_type_not_opted_in_says_where_and_how_to_opt_in() -> None:
-    [finding] = out_of_rpo(
-        inputs(tagged=[tagged("t")], points=[point("t", 30)], opted_in={"DynamoDB": False})
+    bucket = TaggedResource("arn:aws:s3:::logs", {"backup-plan": "daily"})
+    findings = out_of_rpo(
+        inputs(tagged=[tagged("t"), bucket], points=[point("t", 30)], opted_in={"DynamoDB": False})
     )
-    assert finding == Finding(
+    assert [f.cause for f in findings] == [Cause.NEVER_BACKED_UP, Cause.NOT_OPTED_IN]  # the bucket, then t
+    assert findings[1] == Finding(
         table("t"),
         "t",
         "DynamoDB",
@@ -237,14 +239,21 @@ def test_types_and_buckets_nobody_reported_on_are_taken_as_opted_in_and_versione
 
 def test_a_bucket_without_versioning_says_which_bucket_to_fix() -> None:
     bucket = TaggedResource("arn:aws:s3:::logs", {"backup-plan": "weekly"})
-    [finding] = out_of_rpo(inputs(tagged=[bucket], s3_versioning={"logs": False}))
+    old = PointFact(
+        f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:logs",
+        bucket.arn,
+        "S3",
+        "vault",
+        NOW - dt.timedelta(days=9),
+    )
+    [finding] = out_of_rpo(inputs(tagged=[bucket], points=[old], s3_versioning={"logs": False}))
     assert finding == Finding(
         "arn:aws:s3:::logs",
         "logs",
         "S3",
         "weekly",
         169.0,
-        None,
+        NOW - dt.timedelta(days=9),
         Cause.S3_VERSIONING_OFF,
         "AWS Backup cannot back up an S3 bucket without versioning",
         "enable versioning on bucket logs",

@@ -51,6 +51,8 @@ def test_a_row_counts_from_the_first_backup_job_when_it_is_older_than_the_first_
         backup_jobs=[later_job, first_job],
     )
     assert sla_rows(data) == [SlaRow(table("a"), "a", "DynamoDB", "daily", 5, 3)]
+    data = inputs(tagged=data.tagged, points=data.points, backup_jobs=[first_job, later_job])
+    assert sla_rows(data) == [SlaRow(table("a"), "a", "DynamoDB", "daily", 5, 3)]  # whatever their order
 
 
 def test_a_row_counts_from_the_first_point_when_no_job_is_older() -> None:
@@ -92,10 +94,12 @@ def test_failed_points_are_not_made_but_partial_ones_are() -> None:
 def test_a_resource_with_nothing_yet_or_not_on_a_plan_has_no_row() -> None:
     unsupported = TaggedResource(f"arn:aws:sns:{REGION}:{ACCOUNT}:topic", {"backup-plan": "daily"})
     data = inputs(
-        tagged=[tagged("new"), tagged("typo", "dayly"), unsupported],
-        points=[point("typo", 30)],
+        tagged=[tagged("new"), tagged("typo", "dayly"), unsupported, tagged("old")],
+        points=[point("typo", 30), point("old", 4), point("old", 28)],
     )
-    assert sla_rows(data) == []
+    assert [row.name for row in sla_rows(data)] == ["old"]
+    data = inputs(tagged=[tagged("typo", "dayly"), tagged("old")], points=data.points)
+    assert [row.name for row in sla_rows(data)] == ["old"]
 
 
 def test_a_job_alone_starts_the_count_with_nothing_made() -> None:

@@ -52,6 +52,7 @@ def test_restore_tests_are_counted_per_type_over_90_days() -> None:
         verdicts=[
             verdict("a", True, 1),
             verdict("a", False, 89.9),
+            verdict("b", False, 20),
             verdict("a", True, 90),
             verdict("a", True, 90.1),  # too old
             verdict("v", False, 5, resource_type="EBS"),
@@ -60,7 +61,7 @@ def test_restore_tests_are_counted_per_type_over_90_days() -> None:
     )
     results = results_by_type(data)
     assert [(r.resource_type, r.passed, r.failed, r.tests) for r in results] == [
-        ("DynamoDB", 2, 1, 3),
+        ("DynamoDB", 2, 2, 4),
         ("EBS", 0, 1, 1),
         ("unknown", 1, 0, 1),
     ]
@@ -74,6 +75,7 @@ def test_restore_times_are_judged_against_their_targets() -> None:
             verdict("a", True, 1, minutes=30, target=60),
             verdict("a", True, 2, minutes=60, target=60),  # on target: not over it
             verdict("a", False, 3, minutes=75, target=60),
+            verdict("a", False, 3.5, minutes=61, target=60),
             verdict("a", True, 4, minutes=10),  # no target
             verdict("a", True, 5, minutes=50, target=0),  # no target either
             verdict("a", True, 6, target=60),  # no restore time
@@ -83,13 +85,13 @@ def test_restore_times_are_judged_against_their_targets() -> None:
     assert results == TypeResults(
         "DynamoDB",
         passed=5,
-        failed=1,
-        minutes=[30, 60, 75, 10, 50],
-        with_target=3,
-        over_target=1,
+        failed=2,
+        minutes=[30, 60, 75, 61, 10, 50],
+        with_target=4,
+        over_target=2,
         worst_target_ratio=1.25,
     )
-    assert (results.median_minutes, results.max_minutes) == (50, 75)
+    assert (results.median_minutes, results.max_minutes) == (55, 75)
 
 
 def test_the_worst_ratio_is_kept_when_a_better_one_follows() -> None:
@@ -119,6 +121,7 @@ def test_the_resources_failing_now_are_those_whose_latest_test_failed_newest_fir
 
 def test_job_outcomes_are_counted_per_day_over_30_days_today_included() -> None:
     jobs = [
+        ended("FAILED", 45),  # out of the chart, listed first
         ended("COMPLETED", 0),
         ended("COMPLETED", 0),
         ended("FAILED", 0),
@@ -168,6 +171,7 @@ def test_restore_test_verdicts_are_counted_per_week_from_monday_over_13_weeks() 
         verdicts=[
             verdict("a", True, 0),
             verdict("a", False, 2),  # Monday of this week
+            verdict("b", False, 1),
             verdict("a", False, 3),  # Sunday: last week
             verdict("a", True, 7 * 12 + 2),  # the first Monday charted
             verdict("a", True, 7 * 12 + 3),  # the Sunday before it: out of the chart
@@ -178,7 +182,7 @@ def test_restore_test_verdicts_are_counted_per_week_from_monday_over_13_weeks() 
     assert [week for week, _ in series["passed"]] == weeks
     assert [week for week, _ in series["failed"]] == weeks
     assert {w: v for w, v in series["passed"] if v} == {MONDAY: 1, weeks[0]: 1}
-    assert {w: v for w, v in series["failed"] if v} == {MONDAY: 1, MONDAY - dt.timedelta(weeks=1): 1}
+    assert {w: v for w, v in series["failed"] if v} == {MONDAY: 2, MONDAY - dt.timedelta(weeks=1): 1}
 
 
 def test_the_trends_gather_coverage_jobs_and_restore_tests() -> None:
