@@ -169,3 +169,15 @@ def test_an_items_digest_is_stable_and_tells_items_apart() -> None:
     assert item_digest(item) == item_digest(dict(reversed(list(item.items()))))
     assert item_digest(item) != item_digest({**item, "n": {"N": "2"}})
     assert len(item_digest(item)) == 32
+
+
+def test_the_opt_in_is_read_from_the_backed_up_resources_own_tags() -> None:
+    # GIVEN only the table itself carries the opt-in (another resource says nothing)
+    recorder, inspector, state, _ = _recorder({})
+
+    def tags_of(arn: str) -> dict[str, str]:
+        return {TAG: "on"} if arn == TABLE else {}
+
+    inspector.tags_now = tags_of  # type: ignore[method-assign]
+    assert recorder.job_completed(FakeJobs(_job()), "J1")["outcome"] == "Recorded"
+    assert [point for point, _, _ in state.saved] == [POINT]
