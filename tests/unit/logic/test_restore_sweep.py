@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from backup_autopilot.logic.errors import Refused
 from backup_autopilot.logic.restore_tests.facts import OnDemandTest, ResourceFacts, RestoreJob
 from backup_autopilot.logic.restore_tests.report import RESTORE_TEST_REPORT
@@ -26,14 +28,15 @@ from tests.fakes import FakeEvents
 from tests.unit.logic.test_restore_first_test_and_sweep import FakeList, FakeStarter, FakeSweepState, _tester
 from tests.unit.logic.test_restore_validation import (
     NOW,
+    PLAN,
     POINT,
     RESTORED,
     SOURCE,
     SOURCE_FACTS,
-    FakeInspector,
     _job,
     _validator,
 )
+from tests.unit.logic.test_restore_verdict import RecordingInspector
 
 WINDOW = dt.timedelta(hours=24)
 ON_DEMAND = "arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-orders-1a2b3c4d"
@@ -42,10 +45,12 @@ ON_DEMAND = "arn:aws:dynamodb:us-east-1:123456789012:table/bap-rt-orders-1a2b3c4
 @dataclass
 class RecordingList(FakeList):
     since: list[dt.datetime] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
 
     def plan_jobs(self, plan_arn: str, since: dt.datetime) -> list[RestoreJob]:
         self.since.append(since)
+        self.plans.append(plan_arn)
         return super().plan_jobs(plan_arn, since)
 
     def describe_restore_job(self, job_id: str) -> RestoreJob | None:
@@ -75,7 +80,7 @@ class SweepState(FakeSweepState):
 class Harness:
     sweeper: RestoreTestSweeper
     events: FakeEvents
-    inspector: FakeInspector
+    inspector: RecordingInspector
     listing: RecordingList
     state: SweepState
 
@@ -85,7 +90,9 @@ class Harness:
 
 def _harness(jobs: list[RestoreJob], state: SweepState | None = None, plan: str | None = "plan") -> Harness:
     state = state or SweepState(facts={POINT: SOURCE_FACTS})
-    validator, fake_jobs, inspector, _, _ = _validator(state=state)
+    validator, fake_jobs, fake_inspector, _, _ = _validator(state=state)
+    inspector = RecordingInspector(fake_inspector.restored, fake_inspector.tags)
+    validator.inspector = inspector
     fake_jobs.jobs = {job.job_id: job for job in jobs}
     events = FakeEvents()
     validator.events = events
@@ -127,6 +134,7 @@ def test_the_sweep_reads_the_plans_jobs_of_the_last_fifteen_days() -> None:
     h = _harness([])
     h.sweeper.run(now=NOW)
     assert h.listing.since == [NOW - dt.timedelta(days=15)] and dt.timedelta(days=15) == LOOKBACK
+    assert h.listing.plans == [PLAN]
 
 
 def test_without_a_plan_no_plan_jobs_are_read_but_on_demand_tests_are_still_swept() -> None:
@@ -221,6 +229,7 @@ def test_a_restored_resource_still_there_after_the_window_and_grace_is_reported_
     h = _harness([_finished(None, completed)])
     sweep = h.sweeper.run(now=NOW)
     assert sweep.leftovers == [RESTORED] and h.inspector.deleted == []
+    assert h.inspector.facts_asked == [("DynamoDB", RESTORED, [])]
     [(kind, detail)] = h.published()
     assert kind == "Restore Test Leftover"  # the detail type a person's rule matches
     assert detail == {
@@ -275,12 +284,11 @@ def test_a_job_without_a_restored_resource_or_not_completed_has_no_leftover() ->
 
 # -- the stack's own on-demand tests ---------------------------------------------------------------
 def test_an_on_demand_copy_that_could_not_be_deleted_is_deleted_again_and_marked() -> None:
-    state = SweepState(
-        open_on_demand=[{"job_id": "R9", "restored_arn": ON_DEMAND, "resource_type": "DynamoDB"}]
-    )
+    state = SweepState(open_on_demand=[{"job_id": "R9", "restored_arn": ON_DEMAND, "resource_type": "S3"}])
     h = _harness([], state)
     assert h.sweeper.run(now=NOW).deleted == [ON_DEMAND]
-    assert h.inspector.deleted == [ON_DEMAND] and state.deleted_jobs == ["R9"]
+    assert h.inspector.deleted_types == [("S3", ON_DEMAND)] and state.deleted_jobs == ["R9"]
+    assert h.inspector.facts_asked == [("S3", ON_DEMAND, [])]
 
 
 def test_an_on_demand_copy_already_gone_is_only_marked() -> None:
@@ -307,9 +315,14 @@ def test_a_pending_on_demand_test_still_running_or_unknown_waits() -> None:
         on_demand={"R9": OnDemandTest("R9", SOURCE, "bap-rt-x", POINT)},
         pending=["R9", "R-unknown"],
     )
-    h = _harness([], state)
-    h.listing.jobs = [running]
+    h = _pending_only(running, state)
     assert h.sweeper.run(now=NOW).validated_late == [] and state.claimed == set()
+
+
+def _pending_only(job: RestoreJob, state: SweepState) -> Harness:
+    """A sweep of a stack without a plan (only its on-demand tests), where AWS knows ``job``."""
+    h = _harness([job], state, plan=None)
+    return h
 
 
 def test_a_pending_on_demand_test_with_a_verdict_is_not_validated_again() -> None:
@@ -320,9 +333,36 @@ def test_a_pending_on_demand_test_with_a_verdict_is_not_validated_again() -> Non
         pending_raw=["R9"],
     )
     _passed(state, "R9")
-    h = _harness([], state)
-    h.listing.jobs = [job]
+    h = _pending_only(job, state)
     assert h.sweeper.run(now=NOW).validated_late == [] and state.claimed == set()
+    assert h.published() == []
+
+
+@pytest.mark.parametrize("status", ["FAILED", "ABORTED", "EXPIRED"])
+def test_a_pending_on_demand_test_that_ended_without_a_restore_fails_late(status: str) -> None:
+    job = _job(job_id="R9", status=status, testing_plan_arn=None, created_resource_arn=None)
+    state = SweepState(
+        facts={POINT: SOURCE_FACTS},
+        on_demand={"R9": OnDemandTest("R9", SOURCE, "bap-rt-x", POINT)},
+        pending=["R9"],
+    )
+    h = _pending_only(job, state)
+    assert h.sweeper.run(now=NOW).validated_late == ["R9"]
+    [(kind, detail)] = h.published()
+    assert kind == RESTORE_TEST_FAILED and detail["reasons"] == [f"restore job {status}: AWS gave no message"]
+    assert [result.date for result in state.results] == [NOW]  # the sweep's time is the verdict's
+
+
+def test_a_pending_on_demand_test_that_completed_passes_late_at_the_sweeps_time() -> None:
+    job = _job(job_id="R9", testing_plan_arn=None, created_resource_arn=ON_DEMAND)
+    state = SweepState(
+        facts={POINT: SOURCE_FACTS},
+        on_demand={"R9": OnDemandTest("R9", SOURCE, "bap-rt-orders-1a2b3c4d", POINT)},
+        pending=["R9"],
+    )
+    h = _pending_only(job, state)
+    assert h.sweeper.run(now=NOW).validated_late == ["R9"]
+    assert [(result.passed, result.date) for result in state.results] == [(True, NOW)]
 
 
 def test_a_pending_on_demand_test_claimed_elsewhere_is_not_counted() -> None:
@@ -333,10 +373,8 @@ def test_a_pending_on_demand_test_claimed_elsewhere_is_not_counted() -> None:
         pending=["R9"],
         claimed={"R9"},
     )
-    h = _harness([], state)
-    h.listing.jobs = [job]
-    h.sweeper.validator.jobs.jobs["R9"] = job  # type: ignore[attr-defined]
-    assert h.sweeper.run(now=NOW).validated_late == []
+    h = _pending_only(job, state)
+    assert h.sweeper.run(now=NOW).validated_late == [] and h.published() == []
     state.claimed.clear()
     assert h.sweeper.run(now=NOW).validated_late == ["R9"]
     assert h.published()[0][1]["reasons"] == ["restore job ABORTED: AWS gave no message"]
@@ -495,3 +533,32 @@ def test_what_a_sweep_did_is_a_plain_dict_of_lists() -> None:
         "refused": [],
         "first_tests": [SOURCE],
     }
+
+
+def _two_runs(older: RestoreJob) -> Harness:
+    """An older run (``older``, 60 h ago) and a newer one (30 h ago, finished, its verdict in)."""
+    newer = _job(job_id="R2", creation_date=NOW - dt.timedelta(hours=30), validation_status="X")
+    h = _harness([older, newer])
+    _passed(h.state, "R2")
+    return h
+
+
+NEWER_RUN = f"{NOW - dt.timedelta(hours=30):%Y-%m-%dT%H:%MZ}"
+OLDER = NOW - dt.timedelta(hours=60)
+
+
+def test_a_newer_run_is_reported_though_an_older_one_was_reported_before() -> None:
+    h = _two_runs(_job(job_id="R1", creation_date=OLDER, validation_status="X"))
+    h.state.reported.add(f"{OLDER:%Y-%m-%dT%H:%MZ}")
+    assert h.sweeper.run(now=NOW).reports == [NEWER_RUN]
+
+
+def test_a_newer_run_is_reported_though_an_older_one_still_has_a_test_running() -> None:
+    h = _two_runs(_job(job_id="R1", status="RUNNING", creation_date=OLDER, validation_status="X"))
+    h.state.claimed.add("R1")  # its stuck-test alert is already out
+    assert h.sweeper.run(now=NOW).reports == [NEWER_RUN]
+
+
+def test_a_newer_run_is_reported_though_an_older_one_still_waits_for_a_verdict() -> None:
+    h = _two_runs(_job(job_id="R1", creation_date=OLDER, validation_status="X"))
+    assert h.sweeper.run(now=NOW).reports == [NEWER_RUN]
