@@ -212,3 +212,36 @@ def test_a_name_taken_by_something_else_is_skipped_and_says_which() -> None:
     assert tester.start(_resource()) == {"outcome": "Skipped", "reason": f"{target} already exists"}
     assert starter.calls == [] and state.remembered == []
     assert state.first[SOURCE] == {"status": "starting", "target": "bap-rt-another-name"}
+
+
+@dataclass
+class AskedStarter(RecordingStarter):
+    """A starter that knows only the source's latest point and says what it was asked."""
+
+    points_asked: list[str] = field(default_factory=list)
+    names_asked: list[tuple[str, str]] = field(default_factory=list)
+    metadata_asked: list[LatestPoint] = field(default_factory=list)
+
+    def latest_point(self, resource_arn: str) -> LatestPoint | None:
+        self.points_asked.append(resource_arn)
+        return POINT if resource_arn == SOURCE else None
+
+    def name_taken(self, resource_type: str, name: str) -> bool:
+        self.names_asked.append((resource_type, name))
+        return super().name_taken(resource_type, name)
+
+    def inferred_metadata(self, point: LatestPoint) -> dict[str, str]:
+        self.metadata_asked.append(point)
+        return super().inferred_metadata(point)
+
+
+def test_the_resources_own_latest_point_is_restored_under_a_name_checked_for_its_type() -> None:
+    state = FakeFirstState()
+    starter = AskedStarter(state=state)
+    tester = FirstTester(starter=starter, state=state, overrides={})
+    result = tester.start(_resource())
+    target = target_name("DynamoDB", "orders", POINT.arn)
+    assert result["outcome"] == "Started"
+    assert starter.points_asked == [SOURCE]
+    assert starter.names_asked == [("DynamoDB", target)]
+    assert starter.metadata_asked == [POINT]
