@@ -184,3 +184,10 @@ def test_jobs_without_a_creation_date_belong_to_no_run() -> None:
     runs = group_runs([undated, _job("A")], dt.timedelta(hours=1))
     assert [[j.job_id for j in jobs] for jobs in runs.values()] == [["A"]]
     assert group_runs([undated], dt.timedelta(hours=1)) == {}
+
+
+def test_a_verdict_names_its_source_when_aws_left_it_out_of_the_job() -> None:
+    # an on-demand test's job may lack the source: the recorded verdict knows it
+    job = RestoreJob("R9", "COMPLETED", "DynamoDB", creation_date=START)
+    report = _report([job], {"R9": {"passed": False, "source_arn": table("orders"), "reasons": ["x"]}})
+    assert report["failed"][0]["resource"] == table("orders")
