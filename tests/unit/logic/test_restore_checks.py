@@ -429,3 +429,16 @@ def test_a_restore_within_its_target_passes_and_one_over_fails() -> None:
 
 def test_no_target_means_no_rto_check() -> None:
     assert rto_check(500.0, None) is None
+
+
+def test_a_large_tables_tolerance_is_its_whole_share() -> None:
+    # 1 % of 20,000 items is 200: a table 200 items short still passes
+    checks = _by_name(check_restore(_table(item_count=20_000), _table(arn=RESTORED, item_count=19_800)))
+    assert checks["item count"] == Check(
+        "item count", True, "19800 items restored, source had 20000 at backup time (tolerance 200)"
+    )
+
+
+def test_a_bounded_count_of_a_single_item_shows_that_data_came_back() -> None:
+    restored = _table(arn=RESTORED, item_count=1, count_exact=False)
+    assert _by_name(check_restore(_table(), restored))["item count"].passed is True

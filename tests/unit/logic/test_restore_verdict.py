@@ -322,11 +322,12 @@ def test_the_tolerance_is_the_stacks_setting() -> None:
 
 
 def test_a_completed_job_without_a_created_resource_fails_and_says_so() -> None:
-    validator, jobs, inspector, _, _ = _validator(job=_job(created_resource_arn=None))
+    validator, jobs, inspector, state, _ = _validator(job=_job(created_resource_arn=None))
     recording = _recording(validator, inspector)
     result = validator.handle("R1", now=NOW)
     assert result["reasons"] == ["AWS reported no created resource"]
     assert recording.facts_asked == [] and jobs.validations[0][1] == "FAILED"
+    assert state.results[0].checks == [Check("restored resource", False, "AWS reported no created resource")]
 
 
 def test_an_on_demand_copy_is_tagged_as_a_test_resource_before_it_is_read() -> None:
@@ -397,9 +398,10 @@ def test_a_users_check_named_by_its_arn_is_allowed_by_its_function_name() -> Non
 def test_an_arn_whose_function_name_is_not_allowed_is_refused_and_says_why() -> None:
     function = "arn:aws:lambda:us-east-1:123456789012:function:delete-everything"
     user = RecordingUserChecks()
-    validator, *_ = _validator(tags={"backup-restore-check": function}, user=user)
+    validator, _, _, state, _ = _validator(tags={"backup-restore-check": function}, user=user)
     result = validator.handle("R1", now=NOW)
     assert user.calls == [] and result["outcome"] == RESTORE_TEST_FAILED
+    assert state.results[0].checks[-1].name == "your check" and state.results[0].checks[-1].passed is False
     assert result["reasons"] == [
         f"backup-restore-check={function} is not allowed: the function's name must start with "
         "backup-restore-check-"
@@ -547,3 +549,12 @@ def test_a_first_reason_too_long_alone_is_cut() -> None:
     _, message = _failed_message(key, answer="a")
     assert message == (HEAD + _key_reason(key) + "; " + _user_reason("a"))[: MESSAGE_LIMIT - 3] + "..."
     assert len(message) == MESSAGE_LIMIT
+
+
+def test_a_name_that_is_not_an_arn_is_judged_whole_even_with_a_colon() -> None:
+    # "delete-everything:backup-restore-check-x" names the function delete-everything: refused
+    user = RecordingUserChecks()
+    validator, *_ = _validator(
+        tags={"backup-restore-check": "delete-everything:backup-restore-check-x"}, user=user
+    )
+    assert validator.handle("R1", now=NOW)["outcome"] == RESTORE_TEST_FAILED and user.calls == []
