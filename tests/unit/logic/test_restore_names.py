@@ -68,3 +68,32 @@ def test_targets_are_valid_never_the_source_and_unique_in_a_run(resource_type: s
 def test_a_source_that_is_itself_a_test_name_still_gets_another_name() -> None:
     source = target_name("DynamoDB", "orders", "run-1")
     assert target_name("DynamoDB", source, "run-1") != source
+
+
+RDS_NAME = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$")
+
+
+@pytest.mark.parametrize("resource_type", ["RDS", "Aurora", "S3"])
+def test_services_that_store_names_lower_case_get_the_source_lower_cased(resource_type: str) -> None:
+    name = target_name(resource_type, "Orders-DB", "run-1")
+    assert name.startswith("bap-rt-orders-db-") and name == name.lower()
+
+
+def test_a_dynamodb_table_keeps_its_names_case_and_its_dots_and_underscores() -> None:
+    assert target_name("DynamoDB", "XOrders_v2.prodX", "run-1").startswith("bap-rt-XOrders_v2.prodX-")
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "source"), [("EBS", "vol-0abc123"), ("EC2", "i-0ABC"), ("FSx", "fs-0abc")]
+)
+def test_types_aws_names_itself_still_get_a_readable_name_for_the_tag(
+    resource_type: str, source: str
+) -> None:
+    name = target_name(resource_type, source, "run-1")
+    assert name.startswith(f"{PREFIX}{source}-") and len(name) <= 128
+
+
+def test_a_source_without_a_single_allowed_character_gets_the_prefix_and_digest_only() -> None:
+    name = target_name("RDS", "___", "run-1")
+    assert RDS_NAME.match(name) and name.startswith(PREFIX) and "--" not in name
+    assert len(name) == len(PREFIX) + 8
