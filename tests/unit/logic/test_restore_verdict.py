@@ -408,6 +408,37 @@ def test_an_arn_whose_function_name_is_not_allowed_is_refused_and_says_why() -> 
     ]
 
 
+@pytest.mark.parametrize(
+    "function",
+    [
+        "arn:aws:lambda:us-east-1:123456789012:function:backup-restore-check-orders:live",  # an alias
+        "arn:aws:lambda:us-east-1:123456789012:function:backup-restore-check-orders:7",  # a version
+        "123456789012:function:backup-restore-check-orders",  # a partial ARN, as Invoke takes it
+        "backup-restore-check-orders:live",
+    ],
+)
+def test_a_users_check_with_a_version_or_alias_is_judged_by_its_function_name(function: str) -> None:
+    user = RecordingUserChecks()
+    validator, *_ = _validator(tags={"backup-restore-check": function}, user=user)
+    assert validator.handle("R1", now=NOW)["outcome"] == RESTORE_TEST_PASSED
+    assert user.calls == [function]
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        "arn:aws:lambda:us-east-1:123456789012:function:delete-everything:backup-restore-check-x",
+        "123456789012:function:delete-everything:backup-restore-check-x",
+        "delete-everything:backup-restore-check-x",
+    ],
+)
+def test_an_alias_named_like_a_check_does_not_make_another_function_one(function: str) -> None:
+    # the alias is not the name: the tag must not make the stack invoke delete-everything
+    user = RecordingUserChecks()
+    validator, *_ = _validator(tags={"backup-restore-check": function}, user=user)
+    assert validator.handle("R1", now=NOW)["outcome"] == RESTORE_TEST_FAILED and user.calls == []
+
+
 def test_a_name_that_only_contains_the_prefix_is_refused() -> None:
     user = RecordingUserChecks()
     validator, *_ = _validator(tags={"backup-restore-check": "x-backup-restore-check-orders"}, user=user)

@@ -42,6 +42,18 @@ RESTORE_TEST_TAG = "backup-autopilot:restore-test"
 NAMED_TYPES = frozenset({"DynamoDB", "RDS", "Aurora", "S3"})
 
 
+def function_name(function: str) -> str:
+    """The function's name in what Lambda's Invoke takes: a name, a full ARN
+    (``arn:aws:lambda:...:function:name``) or a partial one (``123456789012:function:name``), each
+    with an optional version or alias after it (``:live``), which is not the name."""
+    parts = function.split(":")
+    if len(parts) >= 7 and parts[0] == "arn":
+        return parts[6]
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[2]
+    return parts[0]
+
+
 class RestoreJobsPort(Protocol):
     def describe_restore_job(self, job_id: str) -> RestoreJob | None: ...
 
@@ -224,8 +236,7 @@ class RestoreValidator(Struct):
         function = tags.get(self.settings.check_tag_key)
         if not function:
             return None
-        name = function.rsplit(":", 1)[-1] if function.startswith("arn:") else function
-        if not name.startswith(self.settings.check_function_prefix):
+        if not function_name(function).startswith(self.settings.check_function_prefix):
             return Check(
                 "your check",
                 False,
