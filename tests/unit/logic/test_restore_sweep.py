@@ -193,6 +193,20 @@ def test_a_job_unfinished_a_day_after_it_started_fails_its_test_with_an_alert() 
         "reasons": ["restore job still RUNNING after 1 day, 0:00:00"],
         "dedupe_key": f"restore-test:{SOURCE}:R1",
     }
+    # its verdict is recorded: the run's report lists it as failed, with the reason
+    [result] = h.state.results
+    assert (result.job_id, result.source_arn, result.passed, result.reasons, result.date) == (
+        "R1",
+        SOURCE,
+        False,
+        ["restore job still RUNNING after 1 day, 0:00:00"],
+        NOW,
+    )
+    assert (result.resource_type, result.recovery_point_arn, result.on_demand) == (
+        job.resource_type,
+        POINT,
+        False,
+    )
     # the next sweep finds the test claimed and says nothing again
     assert h.sweeper.run(now=NOW).never_reported == [] and len(h.published()) == 1
 

@@ -29,7 +29,11 @@ from backup_autopilot.logic.restore_tests.report import (
     build_report,
     group_runs,
 )
-from backup_autopilot.logic.restore_tests.validation import FAILED_STATES, RESTORE_TEST_FAILED
+from backup_autopilot.logic.restore_tests.validation import (
+    FAILED_STATES,
+    RESTORE_TEST_FAILED,
+    RestoreTestResult,
+)
 from backup_autopilot.models.severity import Severity
 
 if TYPE_CHECKING:
@@ -130,7 +134,7 @@ class RestoreTestSweeper(Struct):
             if outcome["outcome"] in {"Restore Test Passed", "Restore Test Failed"}:
                 sweep.validated_late.append(job.job_id)
         elif not finished and job.creation_date and now - job.creation_date > STUCK_AFTER:
-            self._never_reported(job, sweep)
+            self._never_reported(job, sweep, now)
         if job.status == "COMPLETED" and job.created_resource_arn:
             self._leftover(job, job.created_resource_arn, sweep, now)
 
@@ -153,12 +157,30 @@ class RestoreTestSweeper(Struct):
         if self.first_tests.start(resource)["outcome"] == "Started":
             sweep.first_tests.append(entry["resource"])
 
-    def _never_reported(self, job: RestoreJob, sweep: RestoreSweep) -> None:
+    def _never_reported(self, job: RestoreJob, sweep: RestoreSweep, now: dt.datetime) -> None:
+        """A test whose job is still unfinished a day after it started: failed, and its verdict
+        recorded (the run's report lists it as failed, not as waiting for a verdict)."""
         if self.state.result_of(job.job_id) is not None or not self.validator.state.claim_validation(
             job.job_id
         ):
             return
         sweep.never_reported.append(job.job_id)
+        reason = f"restore job still {job.status} after {STUCK_AFTER}"
+        self.validator.state.record_result(
+            RestoreTestResult(
+                job_id=job.job_id,
+                source_arn=job.source_resource_arn or "",
+                resource_type=job.resource_type,
+                passed=False,
+                reasons=[reason],
+                recovery_point_arn=job.recovery_point_arn,
+                restored_arn=job.created_resource_arn,
+                minutes=None,
+                rto_target=None,
+                on_demand=False,
+                date=now,
+            )
+        )
         self.events.publish(
             RESTORE_TEST_FAILED,
             {
@@ -167,7 +189,7 @@ class RestoreTestSweeper(Struct):
                 f"{job.status} {STUCK_AFTER} after it started: it never reported back",
                 "resource": job.source_resource_arn,
                 "restore_job_id": job.job_id,
-                "reasons": [f"restore job still {job.status} after {STUCK_AFTER}"],
+                "reasons": [reason],
                 "dedupe_key": f"restore-test:{job.source_resource_arn}:{job.job_id}",
             },
         )
