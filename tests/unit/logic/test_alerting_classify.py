@@ -596,3 +596,159 @@ def test_a_malformed_aws_event_is_rejected_naming_its_type() -> None:
     raw["time"] = "not a time"
     with pytest.raises(RejectedEvent, match=r"^malformed aws.backup/Backup Job State Change event: "):
         classify(raw, CTX)
+
+
+def test_an_aborted_restore_is_a_critical_alert_of_that_job() -> None:
+    raw = event("restore_failed")
+    raw["detail"].update({"status": "ABORTED", "statusMessage": ""})
+    s = classify(raw, CTX)
+    assert s.opening is not None
+    n = s.opening.notice
+    job = raw["detail"]["restoreJobId"]
+    assert (n.key, n.title, n.level) == (f"restore-failed:{TABLE}", "Restore job aborted", Level.CRITICAL)
+    assert n.what == f"restore job {job} ended ABORTED"
+    assert n.why == "AWS Backup gave no status message"
+    assert s.opening.occurrence == job
+
+
+def test_a_restore_completed_with_issues_but_no_resource_is_described() -> None:
+    from backup_autopilot.logic.restore_tests.facts import RestoreJob
+
+    raw = event("restore_failed")
+    raw["detail"].pop("sourceResourceArn", None)
+    raw["detail"].update({"status": "COMPLETED", "statusMessage": "some items skipped"})
+    job = RestoreJob(job_id="x", status="COMPLETED", resource_type="EBS", source_resource_arn=VOLUME)
+    n = opened(raw, Context(plan_names={}, describe_restore=lambda _: job))
+    assert n.key == f"restore-issues:{VOLUME}"
+
+
+def test_a_running_restore_with_a_message_is_not_described() -> None:
+    raw = event("restore_failed")
+    raw["detail"].update({"status": "RUNNING", "statusMessage": "still going"})
+    raw["detail"].pop("sourceResourceArn", None)
+
+    def describe(_: str) -> None:
+        raise AssertionError("a running restore is not described")
+
+    assert classify(raw, Context(plan_names={}, describe_restore=describe)).ignored == "restore job RUNNING"
+
+
+def test_a_restore_in_govcloud_links_the_govcloud_console() -> None:
+    raw = event("restore_failed")
+    gov_table = "arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/orders"
+    raw["region"] = "us-gov-west-1"
+    raw["detail"]["sourceResourceArn"] = gov_table
+    n = opened(raw)
+    assert (n.link or "").startswith(
+        "https://console.amazonaws-us-gov.com/backup/home?region=us-gov-west-1#/jobs/restore/"
+    )
+
+
+def test_a_domain_event_without_account_region_or_time_leaves_them_blank() -> None:
+    raw = event("protection_removed")
+    for key in ("account", "region", "time"):
+        del raw[key]
+    n = opened(raw)
+    assert (n.account, n.region, n.time) == ("", "", "")
+
+
+def test_a_coverage_report_is_one_occurrence_per_event_whatever_its_dedupe_key() -> None:
+    raw = event("coverage_report_warning")
+    raw["detail"]["dedupe_key"] = "coverage:hourly"
+    s = classify(raw, CTX)
+    assert s.opening is not None and s.opening.occurrence == raw["id"]
+
+
+def test_an_event_type_without_its_own_wording_is_titled_by_its_name() -> None:
+    raw = {
+        "source": "backup-autopilot",
+        "detail-type": "Request Refused",
+        "id": "e-1",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "time": "2026-03-02T09:00:00Z",
+        "detail": {"severity": "warning", "summary": "the request was refused", "code": "Denied"},
+    }
+    n = opened(raw)
+    assert (n.kind, n.title, n.key, n.fix) == (
+        "request-refused",
+        "Request Refused",
+        "request-refused:e-1",
+        None,
+    )
+
+
+def test_a_copy_skip_without_a_resource_is_keyed_by_its_occurrence_and_vault() -> None:
+    raw = event("copy_skipped_needs_action")
+    del raw["detail"]["resource"]
+    n = opened(raw)
+    assert n.key == f"copy-skipped:{raw['detail']['dedupe_key']}>{DR_VAULT}"
+
+
+def test_a_selection_not_matching_without_a_plan_id_is_keyed_by_the_plan_name_or_the_event() -> None:
+    raw = event("selection_not_matching")
+    raw["detail"]["plan_id"] = ""
+    assert opened(raw).key == "selection-not-matching:daily"
+    raw["detail"]["plan"] = ""
+    assert opened(raw).key == f"selection-not-matching:{raw['detail']['dedupe_key']}"
+
+
+def test_copy_and_restore_test_alerts_in_govcloud_link_the_govcloud_console() -> None:
+    gov_volume = "arn:aws-us-gov:ec2:us-gov-west-1:123456789012:volume/vol-1"
+    gov_table = "arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/orders"
+    gov = "https://console.amazonaws-us-gov.com/backup/home?region=us-gov-west-1#/jobs"
+    raw = event("copy_failed_raw")
+    raw["region"] = "us-gov-west-1"
+    raw["detail"]["resourceArn"] = gov_volume
+    assert (opened(raw).link or "").startswith(f"{gov}/copy/details/")
+    raw = event("copy_failed")
+    raw["region"] = "us-gov-west-1"
+    raw["detail"]["resource"] = gov_volume
+    assert (opened(raw).link or "").startswith(f"{gov}/copy/details/")
+    raw = event("restore_test_failed")
+    raw["region"] = "us-gov-west-1"
+    raw["detail"]["resource"] = gov_table
+    assert (opened(raw).link or "").startswith(f"{gov}/restore/details/")
+
+
+def test_a_copy_completed_with_issues_is_its_own_alert_of_that_job() -> None:
+    raw = event("copy_completed_with_issues")
+    s = classify(raw, CTX)
+    assert s.opening is not None and s.resolution is not None
+    subject = f"{raw['detail']['resourceArn']}>{raw['detail']['destinationBackupVaultArn']}"
+    assert s.opening.notice.key == f"copy-issues:{subject}"
+    assert s.opening.occurrence == raw["detail"]["copyJobId"]
+    assert s.resolution.time == raw["time"].replace("Z", "+00:00")
+
+
+def test_report_reasons_are_joined_and_a_reason_that_is_not_a_list_is_not_recorded() -> None:
+    raw = event("restore_test_report")
+    raw["detail"]["failed"] = [
+        {"resource": "r1", "reasons": ["a", "b"]},
+        {"resource": "r2", "reasons": "not a list"},
+    ]
+    lines = opened(raw).details
+    assert lines[:2] == ["FAILED r1: a; b", "FAILED r2: no reason recorded"]
+
+
+def test_a_report_without_counts_takes_how_many_were_tested_from_the_event() -> None:
+    raw = event("restore_test_report")
+    raw["detail"]["counts"] = {}
+    raw["detail"]["tested"] = 5
+    assert ": 5 tested, ? passed" in opened(raw).what
+    raw["detail"]["counts"] = {"tested": 3}
+    assert ": 3 tested, ? passed" in opened(raw).what
+
+
+@pytest.mark.parametrize("case", ["restore_test_report", "coverage_report_warning"])
+def test_a_report_names_no_resource_even_when_its_event_does(case: str) -> None:
+    raw = event(case)
+    raw["detail"]["resource"] = TABLE
+    n = opened(raw)
+    assert (n.resource_arn, n.resource_name, n.resource_type) == (None, None, None)
+
+
+def test_a_held_digest_without_its_detail_is_rejected_saying_so() -> None:
+    raw = {"source": "backup-autopilot.notify", "detail-type": "Held Digest", "detail": "x"}
+    with pytest.raises(RejectedEvent, match=r"^a held digest without its detail$"):
+        classify(raw, CTX)

@@ -385,3 +385,45 @@ def test_merging_keeps_plans_and_levels_apart() -> None:
 def test_merging_nothing_is_an_empty_digest() -> None:
     assert merge([None, Digest()]).empty
     assert level_counts(Digest()) == {}
+
+
+def test_a_resolution_without_a_readable_time_resolves_as_of_now() -> None:
+    records = {"backup-failed:t1": record(opened=NOW - dt.timedelta(minutes=30))}
+    signal = Signal(resolution=Resolution(("backup-failed:t1",), "", "backup job J completed"))
+    decision = decide([signal], records, now=NOW, repeat_window=DAY)
+    assert decision.resolved == 1 and decision.notices[0].open_minutes == 30.0
+
+
+def test_a_record_with_unreadable_times_is_resolved_as_if_opened_now() -> None:
+    broken = record(opened=NOW - dt.timedelta(hours=1))
+    broken.opened, broken.last_seen = "garbled", "garbled"
+    decision = decide(
+        [resolves("backup-failed:t1")], {"backup-failed:t1": broken}, now=NOW, repeat_window=DAY
+    )
+    assert decision.resolved == 1 and "open less than a minute" in decision.notices[0].what
+
+
+def test_an_out_of_order_success_for_one_key_still_resolves_the_others() -> None:
+    records = {
+        "backup-failed:t1": record(opened=NOW - dt.timedelta(hours=2), last_seen=NOW),
+        "backup-expired:t1": record("backup-expired:t1", opened=NOW - dt.timedelta(hours=2)),
+    }
+    when = NOW - dt.timedelta(hours=1)
+    decision = decide(
+        [resolves("backup-failed:t1", "backup-expired:t1", when=when)], records, now=NOW, repeat_window=DAY
+    )
+    assert [n.key for n in decision.notices] == ["backup-expired:t1"]
+    assert decision.delete == {"backup-expired:t1"}
+
+
+def test_how_long_it_was_open_is_kept_to_a_tenth_of_a_minute() -> None:
+    records = {"backup-failed:t1": record(opened=NOW - dt.timedelta(seconds=100))}
+    decision = decide([resolves("backup-failed:t1")], records, now=NOW, repeat_window=DAY)
+    assert decision.notices[0].open_minutes == 1.7
+
+
+def test_opened_and_resolved_in_one_batch_leaves_the_others_counted_as_opened() -> None:
+    signals = [opens(f"k:{i}", when=NOW - dt.timedelta(minutes=30 - i)) for i in range(3)]
+    signals.append(resolves("k:0", when=NOW - dt.timedelta(minutes=5)))
+    decision = decide(signals, {}, now=NOW, repeat_window=DAY)
+    assert (decision.opened, decision.resolved, len(decision.notices)) == (2, 1, 3)

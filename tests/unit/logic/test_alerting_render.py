@@ -328,3 +328,67 @@ def test_a_group_with_more_counted_than_listed_in_a_held_digest_says_so() -> Non
     blocks = blocks_of(Digest(groups=[group]))
     assert blocks[3]["elements"][0]["text"] == "... and 39 more backup job failed"
     assert "  ... and 39 more backup job failed" in render.email_text(Digest(groups=[group]))
+
+
+def test_event_text_is_bounded_where_each_message_shows_it() -> None:
+    name = "n" * 400
+    long = notice(
+        resource_name=name, account="", region="", resource_type=None, details=["d" * 400], plan=None
+    )
+    body = render.email_text(build_digest([long.replace(plan="p" * 150)]))
+    assert f"  {'n' * 297}...\n" in body  # the resource line: 300 characters
+    assert f"    - {'d' * 297}...\n" in body  # a detail line: 300 characters
+    assert f"CRITICAL: Backup job failed, plan {'p' * 97}... (1)" in body  # a plan: 100 characters
+    assert render.slack_text(build_digest([long])) == f"[critical] Backup job failed: {name}"[:297] + "..."
+    blocks = blocks_of(build_digest([long.replace(plan="p" * 150)]))
+    assert f"plan {'p' * 97}... · 1" in blocks[1]["text"]["text"]
+    longer = blocks_of(build_digest([long.replace(resource_name="n" * 700)]))
+    assert longer[2]["text"]["text"].split("\n")[0] == "n" * 597 + "..."  # each Slack part: 600
+
+
+def test_a_slack_text_for_many_kinds_lists_them_and_is_bounded() -> None:
+    digest = build_digest([notice("a:1"), notice("b:1", kind="copy-failed", title="Copy Failed")])
+    assert render.slack_text(digest) == "backup-autopilot: 2 critical: Backup job failed (1), Copy Failed (1)"
+    many = build_digest([notice(f"k{i}:1", kind=f"kind-{i:02d}", title="T" * 20) for i in range(20)])
+    assert len(render.slack_text(many)) == 300
+
+
+def test_the_slack_header_is_bounded_to_slacks_header_limit() -> None:
+    kinds = [notice(f"{lvl.value}:1", level=lvl) for lvl in Level]
+    header = blocks_of(build_digest(kinds))[0]["text"]["text"]
+    assert len(header) <= render.HEADER_LIMIT
+
+
+def test_a_slack_post_says_an_alert_is_still_open() -> None:
+    repeated = notice(occurrences=4, opened="2026-03-01T04:00:00Z")
+    text = blocks_of(build_digest([repeated]))[2]["text"]["text"]
+    assert text.split("\n")[2] == "still open: 4 times since 2026-03-01 04:00 UTC"
+
+
+def test_the_fallback_email_says_how_to_fix_the_webhook() -> None:
+    subject, body = render.fallback_email(build_digest([notice()]), "x" * 300)
+    assert subject == "backup-autopilot: not delivered to Slack (" + "x" * 57  # cut to SNS's 99
+    lines = body.split("\n")
+    assert lines[0] == f"Slack refused this message ({'x' * 197}...); it will not be retried."
+    assert lines[1] == (
+        "Fix the webhook (the channel was archived or deleted, or the app was removed), then put the new "
+        "webhook URL into the stack's Slack secret. The alarm SlackDeliveryFallback fires meanwhile."
+    )
+    assert "(stack " not in body
+
+
+def test_an_email_leaves_a_blank_line_after_what_it_does_not_list() -> None:
+    digest = build_digest([notice(f"a:{i}", resource_name=f"t{i}") for i in range(6)])
+    assert "  ... and 1 more backup job failed\n\n--\n" in render.email_text(digest)
+
+
+def test_a_group_is_started_only_while_its_heading_a_notice_and_a_divider_fit() -> None:
+    # 13 one-alert groups and one of three fill 45 blocks; the 15th group's heading still fits
+    notices = [notice(f"k{g}:1", kind=f"kind-{g:02d}", title=f"Kind {g}") for g in range(13)]
+    notices += [notice(f"k13:{i}", kind="kind-13", title="Kind 13") for i in range(3)]
+    notices += [notice("k14:1", kind="kind-14", title="Kind 14")]
+    blocks = blocks_of(build_digest(notices))
+    assert len(blocks) == 49
+    assert blocks[45]["text"]["text"].startswith(":red_circle: *CRITICAL · Kind 14*")
+    assert blocks[46]["elements"][0]["text"] == "... and 1 more kind 14"
+    assert blocks[-1]["elements"][0]["text"].startswith("backup-autopilot · an open alert")

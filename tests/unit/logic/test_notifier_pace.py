@@ -23,10 +23,10 @@ from tests.conftest import EVENTS
 CTX = Context(plan_names={})
 
 
-def failure(i: int) -> Signal:
+def failure(i: int, job: str | None = None) -> Signal:
     raw = json.loads((EVENTS / "notify" / "alerts" / "backup_failed.json").read_text())
     raw["detail"]["resourceArn"] = f"arn:aws:dynamodb:us-east-1:123456789012:table/t{i:05d}"
-    raw["detail"]["backupJobId"] = f"job-{i}"
+    raw["detail"]["backupJobId"] = job or f"job-{i}"
     return classify(raw, CTX)
 
 
@@ -225,3 +225,51 @@ def test_the_real_clock_is_used_without_a_fake_one() -> None:
     before = time.time()
     n.deliver([failure(1)])
     assert before <= store.next_at - 120 <= time.time()
+
+
+def test_the_report_counts_repeats_and_suppressed_repeats() -> None:
+    n, p = make()
+    n.deliver([failure(1), failure(2)])
+    p["clock"].advance(3600)
+    report = n.deliver([failure(1, "job-again")])
+    assert (report.suppressed, report.repeated) == (1, 0)
+    p["clock"].advance(25 * 3600)
+    report = n.deliver([failure(2, "job-later")])
+    assert (report.repeated, report.notices, report.emails) == (1, 1, 1)
+
+
+def test_half_a_second_before_the_turn_the_digest_is_still_held() -> None:
+    n, p = make()
+    n.deliver([failure(1)])
+    p["clock"].advance(119.5)
+    report = n.deliver([failure(2)])
+    assert report.held == 1 and report.emails == 0
+    assert [delay for _, delay in p["outbox"].held] == [1]
+
+
+def test_a_slack_retry_held_again_for_the_pace_keeps_its_attempt_and_no_empty_email() -> None:
+    n, p = make()
+    n.deliver([failure(1)])  # takes the turn
+    digest = build_digest([failure(2).opening.notice])  # type: ignore[union-attr]
+    n.deliver([Signal(held=HeldDigest(email=None, slack=digest, attempt=3, reason="slack 500"))])
+    [(held, _)] = p["outbox"].held
+    assert (held.attempt, held.reason, held.email) == (3, "pace", None)
+    assert held.slack is not None and held.slack.total == 1
+
+
+def test_an_email_only_digest_held_for_the_pace_has_no_empty_slack_part() -> None:
+    n, p = make()
+    n.deliver([failure(1)])
+    digest = build_digest([failure(2).opening.notice])  # type: ignore[union-attr]
+    n.deliver([Signal(held=HeldDigest(email=digest, slack=None, attempt=0, reason="pace"))])
+    [(held, _)] = p["outbox"].held
+    assert held.slack is None and held.email is not None
+
+
+def test_the_fallback_email_names_the_stack() -> None:
+    chat = FakeChat(outcomes=[PostOutcome(delivered=False, status=404, reason="404 channel_not_found")])
+    n, p = make(chat, stack_name="prod")
+    n.deliver([failure(1)])
+    _, body, _ = p["email"].sent[-1]
+    assert body.startswith("Slack refused this message (404 channel_not_found)")
+    assert "Sent by backup-autopilot (stack prod)." in body
