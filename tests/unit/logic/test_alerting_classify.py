@@ -752,3 +752,38 @@ def test_a_held_digest_without_its_detail_is_rejected_saying_so() -> None:
     raw = {"source": "backup-autopilot.notify", "detail-type": "Held Digest", "detail": "x"}
     with pytest.raises(RejectedEvent, match=r"^a held digest without its detail$"):
         classify(raw, CTX)
+
+
+def test_a_restore_with_issues_is_its_own_kind_and_a_completion_is_timed() -> None:
+    raw = event("restore_failed")
+    raw["detail"].update({"status": "COMPLETED", "statusMessage": "some items skipped"})
+    s = classify(raw, CTX)
+    assert s.opening is not None
+    assert (s.opening.notice.kind, s.opening.occurrence) == ("restore-issues", raw["detail"]["restoreJobId"])
+    raw["detail"]["statusMessage"] = ""
+    done = classify(raw, CTX)
+    assert done.resolution is not None and done.resolution.time == raw["time"].replace("Z", "+00:00")
+
+
+def test_an_aborted_restore_without_its_resource_is_described() -> None:
+    from backup_autopilot.logic.restore_tests.facts import RestoreJob
+
+    raw = event("restore_failed")
+    raw["detail"].pop("sourceResourceArn", None)
+    raw["detail"]["status"] = "ABORTED"
+    job = RestoreJob(job_id="x", status="ABORTED", resource_type="EBS", source_resource_arn=VOLUME)
+    assert (
+        opened(raw, Context(plan_names={}, describe_restore=lambda _: job)).key == f"restore-failed:{VOLUME}"
+    )
+
+
+def test_a_backup_in_govcloud_links_the_govcloud_console_and_issues_resolve_when_they_happened() -> None:
+    raw = event("backup_failed")
+    raw["region"] = "us-gov-west-1"
+    raw["detail"]["resourceArn"] = "arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/orders"
+    assert (opened(raw).link or "").startswith(
+        "https://console.amazonaws-us-gov.com/backup/home?region=us-gov-west-1"
+    )
+    issues = classify(event("backup_completed_with_issues"), CTX)
+    assert issues.resolution is not None
+    assert issues.resolution.time == event("backup_completed_with_issues")["time"].replace("Z", "+00:00")

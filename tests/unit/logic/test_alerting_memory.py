@@ -427,3 +427,12 @@ def test_opened_and_resolved_in_one_batch_leaves_the_others_counted_as_opened() 
     signals.append(resolves("k:0", when=NOW - dt.timedelta(minutes=5)))
     decision = decide(signals, {}, now=NOW, repeat_window=DAY)
     assert (decision.opened, decision.resolved, len(decision.notices)) == (2, 1, 3)
+
+
+def test_several_repeats_in_one_batch_are_each_counted() -> None:
+    records = {"backup-failed:t1": record(opened=NOW - dt.timedelta(hours=1), seen=["job-0"])}
+    signals = [opens(occurrence=f"job-{i}", when=NOW - dt.timedelta(minutes=10 - i)) for i in (1, 2, 0, 0)]
+    decision = decide(signals, records, now=NOW, repeat_window=DAY)
+    saved = decision.save["backup-failed:t1"]
+    assert (saved.occurrences, saved.untold) == (3, 2)
+    assert (decision.suppressed, decision.duplicates) == (2, 2)
