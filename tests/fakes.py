@@ -154,3 +154,22 @@ class FakeCopies:
             raise CopyRefused(refusal)
         self.destinations_by_point.setdefault(point.arn, set()).add(order.destination.vault_arn)
         return self.jobs_by_token.setdefault(order.token, f"copy-{len(self.jobs_by_token) + 1}")
+
+
+def point_facts(**overrides: Any) -> Any:
+    """A completed warm recovery point of an EBS volume in us-east-1 (the copy logic's input),
+    with ``overrides``."""
+    from backup_autopilot.logic.copies.planning import RecoveryPointFacts
+
+    values: dict[str, Any] = {
+        "arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:1",
+        "vault_name": "primary",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "resource_arn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1",
+        "resource_type": "EBS",
+        "status": "COMPLETED",
+        "storage_class": "WARM",
+        "aws_managed_key": False,
+    }
+    return RecoveryPointFacts(**{**values, **overrides})

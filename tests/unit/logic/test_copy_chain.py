@@ -5,16 +5,18 @@ anywhere else (another account's vault, a vault that is not the stack's) goes no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from backup_autopilot.logic.copies.destinations import Destination
-from backup_autopilot.logic.copies.planning import RecoveryPointFacts
 from backup_autopilot.logic.copies.service import CopyContext, continue_chain
 from backup_autopilot.logic.tokens import copy_token
 from backup_autopilot.models.aws_events import CopyJobEvent
-from tests.fakes import FakeCopies, FakeEvents
+from tests.fakes import FakeCopies, FakeEvents, point_facts
+
+if TYPE_CHECKING:
+    from backup_autopilot.logic.copies.planning import RecoveryPointFacts
 
 ACCOUNT, OTHER, THIRD = "123456789012", "210987654321", "333333333333"
 DR = Destination(ACCOUNT, "us-west-2", f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:bap-dr")
@@ -29,18 +31,7 @@ VOLUME = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-1"
 
 
 def _point(**overrides: Any) -> RecoveryPointFacts:
-    values: dict[str, Any] = {
-        "arn": RP,
-        "vault_name": "primary",
-        "account": ACCOUNT,
-        "region": "us-east-1",
-        "resource_arn": VOLUME,
-        "resource_type": "EBS",
-        "status": "COMPLETED",
-        "storage_class": "WARM",
-        "aws_managed_key": False,
-    }
-    return RecoveryPointFacts(**{**values, **overrides})
+    return point_facts(**{"arn": RP, **overrides})
 
 
 #: the first hop's copy, as DescribeRecoveryPoint shows it in the DR vault

@@ -22,7 +22,7 @@ from backup_autopilot.logic.copies.service import (
 )
 from backup_autopilot.logic.tokens import copy_token
 from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
-from tests.fakes import FakeCopies, FakeEvents
+from tests.fakes import FakeCopies, FakeEvents, point_facts
 
 ACCOUNT, OTHER = "123456789012", "210987654321"
 DR_VAULT = f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:bap-dr"
@@ -36,18 +36,7 @@ ALLOWED_TEXT = f"{ACCOUNT}:us-west-2, {OTHER}:eu-central-1"
 
 
 def _point(**overrides: Any) -> RecoveryPointFacts:
-    values: dict[str, Any] = {
-        "arn": RP,
-        "vault_name": "primary",
-        "account": ACCOUNT,
-        "region": "us-east-1",
-        "resource_arn": VOLUME,
-        "resource_type": "EBS",
-        "status": "COMPLETED",
-        "storage_class": "WARM",
-        "aws_managed_key": False,
-    }
-    return RecoveryPointFacts(**{**values, **overrides})
+    return point_facts(**{"arn": RP, **overrides})
 
 
 def _ctx(copies: FakeCopies, events: FakeEvents, **overrides: Any) -> CopyContext:

@@ -11,7 +11,7 @@ from backup_autopilot.logic.copies.outcome import handle_copy_outcome
 from backup_autopilot.logic.copies.planning import RecoveryPointFacts, retention_override
 from backup_autopilot.logic.copies.service import CopyContext, copy_recovery_point, copy_retention
 from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
-from tests.fakes import FakeCopies, FakeEvents
+from tests.fakes import FakeCopies, FakeEvents, point_facts
 
 ACCOUNT, OTHER = "123456789012", "210987654321"
 DR_VAULT = f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:bap-dr"
@@ -21,18 +21,7 @@ LANDED = f"arn:aws:backup:us-west-2:{ACCOUNT}:recovery-point:copy-1"
 
 
 def _point(**overrides: Any) -> RecoveryPointFacts:
-    values: dict[str, Any] = {
-        "arn": RP,
-        "vault_name": "primary",
-        "account": ACCOUNT,
-        "region": "us-east-1",
-        "resource_arn": f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-1",
-        "resource_type": "EBS",
-        "status": "COMPLETED",
-        "storage_class": "WARM",
-        "aws_managed_key": False,
-    }
-    return RecoveryPointFacts(**{**values, **overrides})
+    return point_facts(**{"arn": RP, **overrides})
 
 
 def _ctx(copies: FakeCopies, *, stack_days: int | None = None, far: bool = False) -> CopyContext:
