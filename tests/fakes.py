@@ -173,3 +173,23 @@ def point_facts(**overrides: Any) -> Any:
         "aws_managed_key": False,
     }
     return RecoveryPointFacts(**{**values, **overrides})
+
+
+def backup_completed(resources: list[str], **detail: Any) -> Any:
+    """A Backup Job State Change (COMPLETED, job J1, account 123456789012, us-east-1) as the copy
+    logic parses it; ``detail`` adds to or replaces the detail's fields."""
+    from backup_autopilot.models.aws_events import BackupJobEvent
+
+    return BackupJobEvent.parse(
+        {
+            "version": "0",
+            "id": "e1",
+            "detail-type": "Backup Job State Change",
+            "source": "aws.backup",
+            "account": "123456789012",
+            "time": "2026-03-02T05:14:09Z",
+            "region": "us-east-1",
+            "resources": resources,
+            "detail": {"backupJobId": "J1", "state": "COMPLETED", **detail},
+        }
+    )

@@ -22,7 +22,7 @@ from backup_autopilot.logic.copies.service import (
 )
 from backup_autopilot.logic.tokens import copy_token
 from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
-from tests.fakes import FakeCopies, FakeEvents, point_facts
+from tests.fakes import FakeCopies, FakeEvents, backup_completed, point_facts
 
 ACCOUNT, OTHER = "123456789012", "210987654321"
 DR_VAULT = f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:bap-dr"
@@ -184,19 +184,7 @@ def test_the_recovery_points_own_region_decides_where_its_tag_is_read() -> None:
 
 
 def _completed(resources: list[str], **detail: Any) -> BackupJobEvent:
-    return BackupJobEvent.parse(
-        {
-            "version": "0",
-            "id": "e1",
-            "detail-type": "Backup Job State Change",
-            "source": "aws.backup",
-            "account": ACCOUNT,
-            "time": "2026-03-02T05:14:09Z",
-            "region": "us-east-1",
-            "resources": resources,
-            "detail": {"backupJobId": "J1", "state": "COMPLETED", **detail},
-        }
-    )
+    return backup_completed(resources, **detail)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from backup_autopilot.logic.copies.outcome import handle_copy_outcome
 from backup_autopilot.logic.copies.planning import RecoveryPointFacts, retention_override
 from backup_autopilot.logic.copies.service import CopyContext, copy_recovery_point, copy_retention
 from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
-from tests.fakes import FakeCopies, FakeEvents, point_facts
+from tests.fakes import FakeCopies, FakeEvents, backup_completed, point_facts
 
 ACCOUNT, OTHER = "123456789012", "210987654321"
 DR_VAULT = f"arn:aws:backup:us-west-2:{ACCOUNT}:backup-vault:bap-dr"
@@ -31,19 +31,7 @@ def _ctx(copies: FakeCopies, *, stack_days: int | None = None, far: bool = False
 
 
 def _completed(resources: list[str]) -> BackupJobEvent:
-    return BackupJobEvent.parse(
-        {
-            "version": "0",
-            "id": "e1",
-            "detail-type": "Backup Job State Change",
-            "source": "aws.backup",
-            "account": ACCOUNT,
-            "time": "2026-03-02T05:14:09Z",
-            "region": "us-east-1",
-            "resources": resources,
-            "detail": {"backupJobId": "J1", "state": "COMPLETED", "backupVaultName": "primary"},
-        }
-    )
+    return backup_completed(resources, backupVaultName="primary")
 
 
 def test_without_any_override_a_copy_keeps_its_sources_retention() -> None:

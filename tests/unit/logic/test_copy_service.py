@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backup_autopilot.logic.copies.destinations import Destination, stack_destinations
 from backup_autopilot.logic.copies.outcome import handle_copy_outcome
-from backup_autopilot.logic.copies.planning import RecoveryPointFacts
 from backup_autopilot.logic.copies.service import CopyContext, CopyJobFacts, copy_recovery_point
 from backup_autopilot.logic.copies.sweep import PointSummary, sweep_copies
 from backup_autopilot.models.aws_events import BackupJobEvent, CopyJobEvent
-from tests.fakes import FakeCopies, FakeEvents
+from tests.fakes import FakeCopies, FakeEvents, backup_completed, point_facts
+
+if TYPE_CHECKING:
+    from backup_autopilot.logic.copies.planning import RecoveryPointFacts
 
 DR_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:bap-dr"
 X_VAULT = "arn:aws:backup:eu-central-1:210987654321:backup-vault:bap-dr"
@@ -20,34 +22,11 @@ RP = "arn:aws:ec2:us-east-1::snapshot/snap-0abc1234def567890"
 
 
 def _event(**detail: Any) -> BackupJobEvent:
-    return BackupJobEvent.parse(
-        {
-            "version": "0",
-            "id": "e1",
-            "detail-type": "Backup Job State Change",
-            "source": "aws.backup",
-            "account": "123456789012",
-            "time": "2026-03-02T05:14:09Z",
-            "region": "us-east-1",
-            "resources": [RP],
-            "detail": {"backupJobId": "J1", "state": "COMPLETED", "backupVaultName": "primary", **detail},
-        }
-    )
+    return backup_completed([RP], **{"backupVaultName": "primary", **detail})
 
 
 def _point(**overrides: Any) -> RecoveryPointFacts:
-    values: dict[str, Any] = {
-        "arn": RP,
-        "vault_name": "primary",
-        "account": "123456789012",
-        "region": "us-east-1",
-        "resource_arn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1",
-        "resource_type": "EBS",
-        "status": "COMPLETED",
-        "storage_class": "WARM",
-        "aws_managed_key": False,
-    }
-    return RecoveryPointFacts(**{**values, **overrides})
+    return point_facts(**{"arn": RP, **overrides})
 
 
 def _copy(copies: FakeCopies, event: BackupJobEvent | None = None) -> tuple[dict[str, Any], FakeEvents]:
