@@ -80,6 +80,31 @@ def test_a_resource_arn_alerting_cannot_read_keeps_awss_type_and_its_last_part_a
     assert n.key == "backup-failed:arn:aws:redshift:us-east-1:123456789012:cluster:warehouse"
 
 
+DOCDB = "arn:aws:rds:us-east-1:123456789012:cluster:catalog"
+
+
+@pytest.mark.parametrize(
+    ("case", "aws_type", "expected"),
+    [
+        ("backup_failed", "DocumentDB", "DocumentDB"),
+        ("copy_failed_raw", "Neptune", "Neptune"),
+        ("backup_failed", None, "Aurora"),
+        ("copy_failed_raw", "", "Aurora"),
+    ],
+)
+def test_an_alerts_resource_type_is_awss_and_the_arns_only_when_aws_gives_none(
+    case: str, aws_type: str | None, expected: str
+) -> None:
+    # a DocumentDB or Neptune cluster's ARN reads like an Aurora cluster's: AWS's resourceType says
+    raw = event(case)
+    raw["detail"]["resourceArn"] = DOCDB
+    raw["detail"].pop("resourceType", None)
+    if aws_type is not None:
+        raw["detail"]["resourceType"] = aws_type
+    n = opened(raw)
+    assert (n.resource_arn, n.resource_name, n.resource_type) == (DOCDB, "catalog", expected)
+
+
 def test_a_backup_job_without_a_resource_is_keyed_by_the_job() -> None:
     raw = event("backup_failed")
     del raw["detail"]["resourceArn"]

@@ -134,11 +134,13 @@ class Context(Struct, frozen=True):
 
 
 # -- AWS Backup jobs --------------------------------------------------------------------------------
-def _resource(arn: str | None) -> dict[str, Any]:
+def _resource(arn: str | None, aws_type: str | None = None) -> dict[str, Any]:
+    """The resource an alert is about. Its type is AWS Backup's ``resourceType`` when the event or
+    the job names one (a DocumentDB or Neptune cluster's ARN reads like Aurora's), else the ARN's."""
     ref = parse_resource_arn(arn or "")
-    if ref is None:
-        return {"resource_arn": arn, "resource_name": (arn or "").rsplit(":", 1)[-1] or None}
-    return {"resource_arn": arn, "resource_name": ref.name, "resource_type": ref.resource_type}
+    name = ref.name if ref else (arn or "").rsplit(":", 1)[-1] or None
+    kind = (aws_type or "").strip() or (ref.resource_type if ref else None)
+    return {"resource_arn": arn, "resource_name": name, "resource_type": kind}
 
 
 def _backup_job(raw: dict[str, Any], ctx: Context) -> Signal:
@@ -150,15 +152,13 @@ def _backup_job(raw: dict[str, Any], ctx: Context) -> Signal:
     plan_id = d.created_by.backup_plan_id if d.created_by else None
     time = event.time.isoformat()
     base = {
-        **_resource(d.resource_arn),
+        **_resource(d.resource_arn, d.resource_type),
         "account": event.account,
         "region": event.region,
         "plan": ctx.plan(plan_id),
         "link": links.job_link("backup", d.backup_job_id, event.region, d.resource_arn),
         "time": time,
     }
-    if d.resource_type and not base.get("resource_type"):
-        base["resource_type"] = d.resource_type
     resolves = tuple(f"{kind}:{subject}" for kind in BACKUP_KINDS)
     if outcome in BACKUP_FAILURE_STATES:
         cause, fix = backup_fix(outcome, message)
@@ -209,7 +209,7 @@ def _copy_job(raw: dict[str, Any]) -> Signal:
     time = event.time.isoformat()
     message = (d.status_message or "").strip()
     base = {
-        **_resource(d.resource_arn),
+        **_resource(d.resource_arn, d.resource_type),
         "account": event.account,
         "region": event.region,
         "link": links.job_link("copy", d.copy_job_id, event.region, d.resource_arn),
@@ -274,14 +274,12 @@ def _restore_job(raw: dict[str, Any], ctx: Context) -> Signal:
     time = event.time.isoformat()
     message = (d.status_message or "").strip()
     base = {
-        **_resource(d.resource),
+        **_resource(d.resource, d.resource_type),
         "account": event.account,
         "region": event.region,
         "link": links.job_link("restore", d.restore_job_id, event.region, d.resource),
         "time": time,
     }
-    if d.resource_type and not base.get("resource_type"):
-        base["resource_type"] = d.resource_type
     if outcome in {"FAILED", "ABORTED"}:
         notice = Notice(
             key=f"restore-failed:{subject}",
