@@ -97,3 +97,15 @@ def test_a_source_without_a_single_allowed_character_gets_the_prefix_and_digest_
     name = target_name("RDS", "___", "run-1")
     assert RDS_NAME.match(name) and name.startswith(PREFIX) and "--" not in name
     assert len(name) == len(PREFIX) + 8
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "limit"), [("DynamoDB", 255), ("RDS", 63), ("S3", 63), ("EFS", 64)]
+)
+def test_a_long_source_keeps_as_much_of_its_name_as_the_service_allows(
+    resource_type: str, limit: int
+) -> None:
+    # the more of the source's name the test resource keeps, the easier an operator finds it
+    name = target_name(resource_type, "a" * 300, "run-1")
+    assert len(name) == limit
+    assert name.startswith(PREFIX + "a" * (limit - len(PREFIX) - 9) + "-")

@@ -39,8 +39,8 @@ def target_name(resource_type: str, source_name: str, run_id: str, *, salt: str 
     limit, allowed, _letter_first = _RULES.get(resource_type, (128, r"[a-zA-Z0-9_.-]", False))
     lower = resource_type in {"RDS", "Aurora", "S3"}
     digest = hashlib.sha256(f"{resource_type}|{source_name}|{run_id}|{salt}".encode()).hexdigest()[:_DIGEST]
-    room = limit - len(PREFIX) - len(digest) - 1
-    stem = _clean(source_name, allowed, lower)[: max(room - 1, 0)].strip("-.")
+    room = limit - len(PREFIX) - len(digest) - 1  # the dash between stem and digest
+    stem = _clean(source_name, allowed, lower)[:room].strip("-.")
     name = f"{PREFIX}{stem}-{digest}" if stem else f"{PREFIX}{digest}"
     if name == source_name:  # only a source that is itself a test resource could collide
         return target_name(resource_type, source_name, run_id, salt=salt + "x")
