@@ -166,21 +166,9 @@ class RestoreTestSweeper(Struct):
             return
         sweep.never_reported.append(job.job_id)
         reason = f"restore job still {job.status} after {STUCK_AFTER}"
-        self.validator.state.record_result(
-            RestoreTestResult(
-                job_id=job.job_id,
-                source_arn=job.source_resource_arn or "",
-                resource_type=job.resource_type,
-                passed=False,
-                reasons=[reason],
-                recovery_point_arn=job.recovery_point_arn,
-                restored_arn=job.created_resource_arn,
-                minutes=None,
-                rto_target=None,
-                on_demand=False,
-                date=now,
-            )
-        )
+        result = RestoreTestResult.of_job(job, None, now)
+        result.reasons = [reason]
+        self.validator.state.record_result(result)
         self.events.publish(
             RESTORE_TEST_FAILED,
             {

@@ -112,6 +112,24 @@ class RestoreTestResult(Struct):
     date: dt.datetime
     checks: list[Check] = field(default_factory=list)
 
+    @classmethod
+    def of_job(cls, job: RestoreJob, own: OnDemandTest | None, now: dt.datetime) -> RestoreTestResult:
+        """The verdict on ``job`` before any check: not passed, no reasons yet (``own``: the record
+        of an on-demand test the stack started, which knows the source when the job does not)."""
+        return cls(
+            job_id=job.job_id,
+            source_arn=job.source_resource_arn or (own.source_arn if own else "") or "unknown source",
+            resource_type=job.resource_type,
+            passed=False,
+            reasons=[],
+            recovery_point_arn=job.recovery_point_arn or (own.recovery_point_arn if own else None),
+            restored_arn=job.created_resource_arn,
+            minutes=job.minutes,
+            rto_target=None,
+            on_demand=own is not None,
+            date=now,
+        )
+
     def detail(self) -> dict[str, Any]:
         verdict = "passed" if self.passed else "failed"
         rto = f" in {self.minutes:.1f} min" if self.minutes is not None else ""
@@ -187,20 +205,8 @@ class RestoreValidator(Struct):
         return bool(plan and job.testing_plan_arn and job.testing_plan_arn == plan)
 
     def _verdict(self, job: RestoreJob, own: OnDemandTest | None, now: dt.datetime) -> RestoreTestResult:
-        source_arn = job.source_resource_arn or (own.source_arn if own else "") or "unknown source"
-        result = RestoreTestResult(
-            job_id=job.job_id,
-            source_arn=source_arn,
-            resource_type=job.resource_type,
-            passed=False,
-            reasons=[],
-            recovery_point_arn=job.recovery_point_arn or (own.recovery_point_arn if own else None),
-            restored_arn=job.created_resource_arn,
-            minutes=job.minutes,
-            rto_target=None,
-            on_demand=own is not None,
-            date=now,
-        )
+        result = RestoreTestResult.of_job(job, own, now)
+        source_arn = result.source_arn
         if job.status in FAILED_STATES:
             result.reasons = [f"restore job {job.status}: {job.status_message or 'AWS gave no message'}"]
             return result
