@@ -39,7 +39,7 @@ def tagged(name: str, plan: str = "daily", **tags: str) -> TaggedResource:
     return TaggedResource(table(name), {"backup-plan": plan, **tags})
 
 
-def point(name: str, hours_ago: float, *, arn: str | None = None) -> PointFact:
+def point(name: str, hours_ago: float, *, arn: str | None = None, status: str = "COMPLETED") -> PointFact:
     created = NOW - dt.timedelta(hours=hours_ago)
     return PointFact(
         arn or f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:{name}-{hours_ago}",
@@ -47,6 +47,7 @@ def point(name: str, hours_ago: float, *, arn: str | None = None) -> PointFact:
         "DynamoDB",
         "vault",
         created,
+        status=status,
     )
 
 

@@ -134,22 +134,8 @@ def test_only_points_between_four_hours_and_seven_days_old_are_checked() -> None
 
 
 def test_points_not_completed_or_of_untagged_resources_are_not_missing() -> None:
-    partial = PointFact(
-        f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:p",
-        table("a"),
-        "DynamoDB",
-        "vault",
-        NOW - dt.timedelta(hours=10),
-        status="PARTIAL",
-    )
-    failed = PointFact(
-        f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:f",
-        table("a"),
-        "DynamoDB",
-        "vault",
-        NOW - dt.timedelta(hours=10),
-        status="EXPIRED",
-    )
+    partial = point("a", 10, arn=f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:p", status="PARTIAL")
+    failed = point("a", 10, arn=f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:f", status="EXPIRED")
     untagged = point("untagged", 10)
     [lag] = copy_lag(
         inputs(tagged=[tagged("a")], destinations={DR.key: DR}, points=[partial, failed, untagged])
